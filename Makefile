@@ -1,0 +1,43 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set everything up themselves.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?= -n 2
+
+.PHONY: install run test bench lint format services services-down clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: embedded PostgreSQL + Redis (unless DATABASE_URL / REDIS_URL are set), migrate, seed, web + worker + beat
+run: install
+	@$(PY) -m ecosystem.devstack run
+
+## make test: the whole suite against real PostgreSQL, Redis and a real Celery worker
+test: install
+	@$(PY) -m ecosystem.devstack test $(PYTEST_ARGS)
+
+## make bench: benchmarks (not tests); results go to bench/RESULTS.md
+bench: install
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/run.py
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	@$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+services: install
+	@$(PY) -m ecosystem.devstack up
+
+services-down: install
+	@$(PY) -m ecosystem.devstack down
+
+clean: services-down
+	rm -rf .local staticfiles

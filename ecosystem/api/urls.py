@@ -1,0 +1,20 @@
+"""``/api/v1/``: the schema and its offline docs, and every tenant resource under ``t/<tenant_slug>/``."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from ecosystem.jobs.api.views import JobViewSet
+from partners.api.views import PartnerViewSet
+
+router = SimpleRouter()
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("jobs", JobViewSet, basename="job")
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("t/<slug:tenant_slug>/", include(router.urls)),
+]

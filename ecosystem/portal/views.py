@@ -1,0 +1,246 @@
+"""Vendor and partner portal pages that belong to the platform: dashboards, team, API keys, audit, jobs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecosystem.accounts import services as account_services
+from ecosystem.accounts.forms import InvitationForm
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Invitation, Membership, Role
+from ecosystem.accounts.selectors import team_members
+from ecosystem.api import services as api_services
+from ecosystem.api.forms import ApiKeyForm
+from ecosystem.api.models import ApiKey
+from ecosystem.audit.models import AuditEntry
+from ecosystem.errors import ApplicationError
+from ecosystem.jobs.models import Job
+from ecosystem.jobs.services import job_create
+from partners.models import PartnerStatus, PartnerType
+from partners.selectors import access_partner, partner_counts
+
+from .base import back_to_tenant, roles_required
+from .models import DashboardMetrics
+from .tasks import dashboard_metrics_enqueue
+
+DASHBOARD_JOB = "dashboard_metrics"
+
+
+# --- vendor portal ----------------------------------------------------------------------------
+
+
+@roles_required(*STAFF_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant
+    counts = partner_counts(tenant=tenant)
+    by_status = [(label, counts["by_status"].get(value, 0)) for value, label in PartnerStatus.choices]
+    by_type = [(label, counts["by_type"].get(value, 0)) for value, label in PartnerType.choices]
+    context = {
+        "partners_total": sum(counts["by_status"].values()),
+        "by_status": by_status,
+        "by_type": by_type,
+        "chart": {"labels": [str(label) for label, _n in by_type], "values": [n for _label, n in by_type]},
+        "metrics": DashboardMetrics.objects.filter(tenant=tenant).first(),
+        "last_job": Job.objects.filter(kind=DASHBOARD_JOB).first(),
+        "can_refresh": request.membership.role in PARTNER_EDITOR_ROLES,
+    }
+    return render(request, "portal/dashboard.html", context)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    job = job_create(tenant=request.tenant, actor=request.user, kind=DASHBOARD_JOB)
+    dashboard_metrics_enqueue(tenant_id=request.tenant.pk, job_id=job.pk)
+    if request.htmx:
+        return render(request, "portal/_job_progress.html", {"job": job})
+    messages.info(request, _("Recounting in the background."))
+    return back_to_tenant(request, "portal:dashboard")
+
+
+@roles_required(*STAFF_ROLES)
+def job_status(request: HttpRequest, job_id) -> HttpResponse:
+    job = get_object_or_404(Job, public_id=job_id)
+    return render(request, "portal/_job_progress.html", {"job": job})
+
+
+def _invite_roles(membership: Membership) -> list[str]:
+    if membership.role == Role.OWNER:
+        return [Role.PARTNER_MANAGER, Role.ANALYST, Role.OWNER]
+    return []
+
+
+@roles_required(*STAFF_ROLES)
+def team(request: HttpRequest) -> HttpResponse:
+    roles = _invite_roles(request.membership)
+    form = InvitationForm(request.POST or None, roles=roles) if roles else None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                account_services.invitation_create(
+                    tenant=request.tenant, actor=request.user, inviter=request.membership, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                return back_to_tenant(request, "portal:team")
+    context = {
+        "members": team_members(tenant=request.tenant).order_by("user__email"),
+        "invitations": Invitation.objects.filter(partner__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at"),
+        "form": form,
+    }
+    return render(request, "portal/team.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def partner_invite(request: HttpRequest, partner_id) -> HttpResponse:
+    """Invite a person to a partner organisation's team (from the partner's page)."""
+    partner = access_partner(tenant=request.tenant, public_id=partner_id)
+    form = InvitationForm(request.POST, roles=[Role.PARTNER_ADMIN, Role.PARTNER_REP])
+    if form.is_valid():
+        try:
+            account_services.invitation_create(
+                tenant=request.tenant, actor=request.user, inviter=request.membership, partner=partner, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
+
+
+@require_POST
+@roles_required(Role.OWNER, Role.PARTNER_MANAGER, Role.PARTNER_ADMIN)
+def invitation_revoke(request: HttpRequest, invitation_id) -> HttpResponse:
+    invitation = get_object_or_404(_own(request, Invitation.objects.select_related("partner")), public_id=invitation_id)
+    try:
+        account_services.invitation_revoke(
+            tenant=request.tenant, actor=request.user, inviter=request.membership, invitation=invitation
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Invitation withdrawn."))
+    return _back_to_team(request, invitation.partner)
+
+
+@require_POST
+@roles_required(Role.OWNER, Role.PARTNER_MANAGER, Role.PARTNER_ADMIN)
+def membership_deactivate(request: HttpRequest, membership_id) -> HttpResponse:
+    membership = get_object_or_404(_own(request, Membership.objects.select_related("partner", "user")), public_id=membership_id)
+    try:
+        account_services.membership_deactivate(
+            tenant=request.tenant, actor=request.user, inviter=request.membership, membership=membership
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(person)s no longer has access.") % {"person": membership.user})
+    return _back_to_team(request, membership.partner)
+
+
+def _own(request: HttpRequest, queryset):
+    """Partner users reach only their own organisation's rows (row-level security says so too)."""
+    partner_id = request.membership.partner_id
+    return queryset.filter(partner_id=partner_id) if partner_id else queryset
+
+
+def _back_to_team(request: HttpRequest, partner) -> HttpResponse:
+    if request.membership.role in PARTNER_ROLES:
+        return back_to_tenant(request, "partner_portal:team")
+    if partner is not None:
+        return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
+    return back_to_tenant(request, "portal:team")
+
+
+@roles_required(Role.OWNER)
+def api_keys(request: HttpRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = api_services.api_key_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            form = ApiKeyForm()
+    context = {"form": form, "issued": issued, "keys": ApiKey.objects.select_related("created_by")}
+    return render(request, "portal/api_keys.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@roles_required(Role.OWNER)
+def api_key_revoke(request: HttpRequest, key_id) -> HttpResponse:
+    api_key = get_object_or_404(ApiKey, public_id=key_id)
+    api_services.api_key_revoke(tenant=request.tenant, actor=request.user, api_key=api_key)
+    messages.success(request, _("The key %(name)s was revoked.") % {"name": api_key.name})
+    return back_to_tenant(request, "portal:api_keys")
+
+
+@roles_required(Role.OWNER)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    entries = AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")
+    action = request.GET.get("action", "").strip()
+    if action:
+        entries = entries.filter(action__startswith=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/audit_log.html", {"page": page, "action": action})
+
+
+# --- partner portal ---------------------------------------------------------------------------
+
+
+@roles_required(*PARTNER_ROLES)
+def partner_dashboard(request: HttpRequest) -> HttpResponse:
+    partner = request.membership.partner
+    context = {
+        "partner": partner,
+        "team_size": team_members(tenant=request.tenant, partner_id=partner.pk).filter(is_active=True).count(),
+        "pending_invitations": Invitation.objects.filter(
+            partner=partner, accepted_at__isnull=True, revoked_at__isnull=True
+        ).count(),
+    }
+    return render(request, "portal/partner_dashboard.html", context)
+
+
+@roles_required(*PARTNER_ROLES)
+def partner_team(request: HttpRequest) -> HttpResponse:
+    partner = request.membership.partner
+    is_admin = request.membership.role == Role.PARTNER_ADMIN
+    form = InvitationForm(request.POST or None, roles=[Role.PARTNER_REP, Role.PARTNER_ADMIN]) if is_admin else None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                account_services.invitation_create(
+                    tenant=request.tenant, actor=request.user, inviter=request.membership, partner=partner, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                return back_to_tenant(request, "partner_portal:team")
+    context = {
+        "partner": partner,
+        "members": team_members(tenant=request.tenant, partner_id=partner.pk).order_by("user__email"),
+        "invitations": Invitation.objects.filter(partner=partner, accepted_at__isnull=True, revoked_at__isnull=True).order_by(
+            "-created_at"
+        ),
+        "form": form,
+        "is_admin": is_admin,
+    }
+    return render(request, "portal/partner_team.html", context, status=400 if form is not None and form.errors else 200)

@@ -1,0 +1,33 @@
+"""Production: refuses to boot without its secrets, secure cookies, HTTPS assumed."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASE_ROLE_PREFIX, env_bool
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production")
+    return value
+
+
+DEBUG = False
+SECRET_KEY = _required("DJANGO_SECRET_KEY")
+_required("DATABASE_URL")
+_required("REDIS_URL")
+for _role in ("app", "owner", "platform"):
+    if not os.environ.get(f"DATABASE_{_role.upper()}_PASSWORD"):
+        raise ImproperlyConfigured(
+            f"DATABASE_{_role.upper()}_PASSWORD must be set in production ({DATABASE_ROLE_PREFIX}_{_role})"
+        )
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+DATABASES = {alias: {**config, "CONN_MAX_AGE": 60} for alias, config in DATABASES.items()}  # noqa: F405
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

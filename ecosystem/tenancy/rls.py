@@ -1,0 +1,88 @@
+"""Row-level security for tenant tables, as one migration operation every app uses the same way.
+
+Each tenant table gets, with ``ENABLE`` and ``FORCE`` (so even the table owner is subject to them):
+
+* ``tenant_isolation`` (permissive): ``tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint``.
+  The NULLIF matters: once a transaction on a connection has set the value, later transactions read it
+  back as '' instead of NULL, and ``''::bigint`` would be an error rather than "no rows".
+* ``partner_isolation`` (restrictive, ANDed with the above): when ``app.partner_id`` is set (a partner
+  user's request), only rows of that partner organisation; on staff-only tables, no rows at all.
+
+Usage in a migration, after the table is created::
+
+    TenantRLS("partnerorganization", partner_field="id")
+"""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+TENANT_SETTING = "NULLIF(current_setting('app.tenant_id', true), '')::bigint"
+PARTNER_SETTING = "NULLIF(current_setting('app.partner_id', true), '')::bigint"
+USER_SETTING = "NULLIF(current_setting('app.user_id', true), '')::bigint"
+
+
+def tenant_policy_sql(table: str, *, partner_column: str | None) -> list[str]:
+    partner_rule = (
+        f"({PARTNER_SETTING} IS NULL OR {partner_column} = {PARTNER_SETTING})"
+        if partner_column
+        else f"({PARTNER_SETTING} IS NULL)"
+    )
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
+        (
+            f'CREATE POLICY tenant_isolation ON "{table}" USING (tenant_id = {TENANT_SETTING}) '
+            f"WITH CHECK (tenant_id = {TENANT_SETTING})"
+        ),
+        f'DROP POLICY IF EXISTS partner_isolation ON "{table}"',
+        f'CREATE POLICY partner_isolation ON "{table}" AS RESTRICTIVE USING {partner_rule} WITH CHECK {partner_rule}',
+    ]
+
+
+def tenant_policy_reverse_sql(table: str) -> list[str]:
+    return [
+        f'DROP POLICY IF EXISTS partner_isolation ON "{table}"',
+        f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
+        f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY',
+    ]
+
+
+class TenantRLS(migrations.operations.base.Operation):
+    """Enable and force row-level security with the tenant and partner policies on one model's table."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, model_name: str, partner_field: str | None = None) -> None:
+        self.model_name = model_name
+        self.partner_field = partner_field
+
+    def state_forwards(self, app_label, state) -> None:
+        pass
+
+    def _table_and_column(self, app_label, state):
+        model = state.apps.get_model(app_label, self.model_name)
+        column = model._meta.get_field(self.partner_field).column if self.partner_field else None
+        return model._meta.db_table, column
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        table, column = self._table_and_column(app_label, to_state)
+        for statement in tenant_policy_sql(table, partner_column=column):
+            schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        table, _ = self._table_and_column(app_label, from_state)
+        for statement in tenant_policy_reverse_sql(table):
+            schema_editor.execute(statement)
+
+    def describe(self) -> str:
+        return f"Row-level security on {self.model_name}"
+
+    def deconstruct(self):
+        kwargs = {"model_name": self.model_name}
+        if self.partner_field:
+            kwargs["partner_field"] = self.partner_field
+        return self.__class__.__qualname__, [], kwargs

@@ -1,0 +1,32 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from ecosystem.accounts import views as account_views
+from ecosystem.portal import partner_urls
+from ecosystem.portal import urls as portal_urls
+from ecosystem.portal.base import PARTNER, VENDOR, tenant_urlpatterns
+from partners import urls as partner_org_urls
+
+# The operator logs in to Django admin through allauth (rate limits, MFA), never admin's own form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Partner Ecosystem · platform"
+
+vendor_portal = tenant_urlpatterns(portal_urls.urlpatterns, portal=VENDOR)
+vendor_partners = tenant_urlpatterns(partner_org_urls.urlpatterns, portal=VENDOR)
+partner_portal = tenant_urlpatterns(partner_urls.urlpatterns, portal=PARTNER)
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("", include("ecosystem.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("ecosystem.api.urls")),
+    path("t/<slug:tenant_slug>/", include((vendor_portal, "portal"))),
+    path("t/<slug:tenant_slug>/", include((vendor_partners, "partners"))),
+    path("p/<slug:tenant_slug>/", include((partner_portal, "partner_portal"))),
+]
+
+handler403 = "ecosystem.portal.errors.permission_denied"
+handler404 = "ecosystem.portal.errors.page_not_found"
+handler500 = "ecosystem.portal.errors.server_error"

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django_countries import countries
+from rest_framework import serializers
+
+from partners.models import PartnerOrganization, PartnerStatus, PartnerType
+
+
+class PartnerOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    country = serializers.CharField(source="country.code", read_only=True, allow_blank=True)
+
+    class Meta:
+        model = PartnerOrganization
+        fields = ["id", "name", "partner_type", "website_domain", "country", "status", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class PartnerInputSerializer(serializers.Serializer):
+    """Shapes only; business rules (normalised domain, duplicates) live in partners.services."""
+
+    name = serializers.CharField(max_length=200)
+    partner_type = serializers.ChoiceField(choices=PartnerType.choices)
+    website_domain = serializers.CharField(max_length=253, required=False, allow_blank=True, default="")
+    country = serializers.ChoiceField(choices=list(countries), required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=PartnerStatus.choices, required=False, default=PartnerStatus.PROSPECT)

@@ -1,0 +1,118 @@
+"""Every write to partner organisations. Tenant first, actor explicit, one audit row per change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from ecosystem.audit.services import audit_record, model_changes, snapshot
+from ecosystem.errors import ApplicationError
+from ecosystem.tenancy.models import Tenant
+
+from .domains import normalize_domain
+from .models import PartnerOrganization, PartnerStatus, PartnerType
+
+EDITABLE_FIELDS = ["name", "partner_type", "website_domain", "country", "status"]
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise the editable fields present in ``values``; raise on the first bad one."""
+    cleaned = dict(values)
+    if "name" in cleaned:
+        cleaned["name"] = (cleaned["name"] or "").strip()
+        if not cleaned["name"]:
+            raise ApplicationError(_("Enter the partner's name."), code="required", field="name")
+        if len(cleaned["name"]) > 200:
+            raise ApplicationError(_("Use at most 200 characters."), code="max_length", field="name")
+    if "partner_type" in cleaned and cleaned["partner_type"] not in PartnerType.values:
+        raise ApplicationError(_("Choose a valid partner type."), code="invalid_choice", field="partner_type")
+    if "status" in cleaned and cleaned["status"] not in PartnerStatus.values:
+        raise ApplicationError(_("Choose a valid status."), code="invalid_choice", field="status")
+    if "country" in cleaned:
+        cleaned["country"] = (str(cleaned["country"] or "")).upper()
+        if cleaned["country"] and cleaned["country"] not in countries:
+            raise ApplicationError(_("Choose a valid country."), code="invalid_choice", field="country")
+    if "website_domain" in cleaned:
+        cleaned["website_domain"] = normalize_domain(cleaned["website_domain"])
+    return cleaned
+
+
+def _duplicate_domain() -> ApplicationError:
+    return ApplicationError(
+        _("Another partner in this program already uses this website domain."),
+        code="duplicate_domain",
+        field="website_domain",
+    )
+
+
+def _save_guarding_domain(partner: PartnerOrganization) -> None:
+    """The partial unique index decides races between two writers of the same domain."""
+    try:
+        with transaction.atomic():
+            partner.save()
+    except IntegrityError as error:
+        if "partner_domain_unique_per_tenant" in str(error):
+            raise _duplicate_domain() from error
+        raise
+
+
+def partner_create(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    name: str,
+    partner_type: str,
+    website_domain: str = "",
+    country: str = "",
+    status: str = PartnerStatus.PROSPECT,
+) -> PartnerOrganization:
+    """Add a partner organisation to the tenant's program.
+
+    Invariant: at most one partner per non-empty website domain in a tenant (normalised, see
+    :func:`partners.domains.normalize_domain`); the unique index is the last word under concurrency.
+    """
+    values = _clean(
+        {"name": name, "partner_type": partner_type, "website_domain": website_domain, "country": country, "status": status}
+    )
+    with transaction.atomic():
+        if values["website_domain"] and PartnerOrganization.objects.filter(website_domain=values["website_domain"]).exists():
+            raise _duplicate_domain()
+        partner = PartnerOrganization(tenant=tenant, **values)
+        _save_guarding_domain(partner)
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="partner.create",
+            target=partner,
+            changes=model_changes(partner, EDITABLE_FIELDS, None),
+        )
+    return partner
+
+
+def partner_update(*, tenant: Tenant, actor: Any, partner: PartnerOrganization, **values: Any) -> PartnerOrganization:
+    """Change some of a partner's editable fields; a no-op change writes nothing and audits nothing."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)), code="read_only")
+    values = _clean(values)
+    with transaction.atomic():
+        locked = PartnerOrganization.objects.select_for_update().get(pk=partner.pk)
+        before = snapshot(locked, EDITABLE_FIELDS)
+        for field, value in values.items():
+            setattr(locked, field, value)
+        changes = model_changes(locked, EDITABLE_FIELDS, before)
+        if not changes:
+            return locked
+        domain_taken = (
+            "website_domain" in changes
+            and locked.website_domain
+            and PartnerOrganization.objects.filter(website_domain=locked.website_domain).exclude(pk=locked.pk).exists()
+        )
+        if domain_taken:
+            raise _duplicate_domain()
+        _save_guarding_domain(locked)
+        audit_record(tenant=tenant, actor=actor, action="partner.update", target=locked, changes=changes)
+    return locked

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("partners/", views.partner_list, name="list"),
+    path("partners/new/", views.partner_create, name="create"),
+    path("partners/<uuid:partner_id>/", views.partner_detail, name="detail"),
+    path("partners/<uuid:partner_id>/edit/", views.partner_edit, name="edit"),
+]

@@ -1,0 +1,91 @@
+"""Vendor portal: the partner list, a partner's page, creating and editing partners."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from ecosystem.accounts.forms import InvitationForm
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES, Role
+from ecosystem.accounts.selectors import team_members
+from ecosystem.errors import ApplicationError
+from ecosystem.exports import csv_response
+from ecosystem.portal.base import back_to_tenant, roles_required
+
+from . import selectors, services
+from .forms import PartnerForm
+
+PAGE_SIZE = 25
+
+
+@roles_required(*STAFF_ROLES)
+def partner_list(request: HttpRequest) -> HttpResponse:
+    partner_filter = selectors.partner_filter(tenant=request.tenant, data=request.GET)
+    queryset = partner_filter.qs.order_by("name", "id")
+    if request.GET.get("export") == "csv":
+        rows = queryset.values_list("public_id", "name", "partner_type", "website_domain", "country", "status", "created_at")
+        return csv_response(
+            filename=f"partners-{request.tenant.slug}.csv",
+            header=["id", "name", "type", "website_domain", "country", "status", "created_at"],
+            rows=rows,
+        )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": partner_filter,
+        "page": page,
+        "query": query.urlencode(),
+        "can_edit": request.membership.role in PARTNER_EDITOR_ROLES,
+    }
+    template = "partners/partner_list.html#results" if request.htmx else "partners/partner_list.html"
+    return render(request, template, context)
+
+
+@roles_required(*PARTNER_EDITOR_ROLES)
+def partner_create(request: HttpRequest) -> HttpResponse:
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = services.partner_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": partner.name})
+            return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "partners/partner_form.html", {"form": form, "partner": None}, status=status)
+
+
+@roles_required(*STAFF_ROLES)
+def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
+    partner = selectors.access_partner(tenant=request.tenant, public_id=partner_id)
+    context = {
+        "partner": partner,
+        "members": team_members(tenant=request.tenant, partner_id=partner.pk),
+        "invitations": partner.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-created_at"),
+        "invite_form": InvitationForm(roles=[Role.PARTNER_ADMIN, Role.PARTNER_REP]),
+        "can_edit": request.membership.role in PARTNER_EDITOR_ROLES,
+    }
+    return render(request, "partners/partner_detail.html", context)
+
+
+@roles_required(*PARTNER_EDITOR_ROLES)
+def partner_edit(request: HttpRequest, partner_id) -> HttpResponse:
+    partner = selectors.access_partner(tenant=request.tenant, public_id=partner_id)
+    initial = {field: getattr(partner, field) for field in services.EDITABLE_FIELDS}
+    initial["country"] = partner.country.code or ""
+    form = PartnerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_update(tenant=request.tenant, actor=request.user, partner=partner, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "partners/partner_form.html", {"form": form, "partner": partner}, status=status)

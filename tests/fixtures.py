@@ -1,0 +1,89 @@
+"""Every test gets two tenants and the personas: owner, partner manager, analyst, partner admins and
+a rep of two partner organisations, a revoked member, the other tenant's owner, and an outsider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ecosystem.accounts.models import Membership, Role, User
+from ecosystem.tenancy.context import tenant_context
+from ecosystem.tenancy.models import Tenant
+from partners.models import PartnerOrganization
+
+from .factories import MembershipFactory, PartnerFactory, TenantFactory, UserFactory
+
+
+@dataclass
+class TenantWorld:
+    tenant: Tenant
+    owner: User
+    manager: User
+    analyst: User
+    partner1: PartnerOrganization
+    partner2: PartnerOrganization
+    partner1_admin: User
+    partner1_rep: User
+    partner2_admin: User
+    revoked: User
+
+
+@dataclass
+class World:
+    a: TenantWorld
+    b: TenantWorld
+    outsider: User
+
+
+def build_tenant(slug: str) -> TenantWorld:
+    tenant = TenantFactory(slug=slug, name=slug.title())
+    with tenant_context(tenant.pk):
+        partner1 = PartnerFactory(tenant=tenant, name=f"{slug.title()} Reseller", website_domain=f"reseller.{slug}.example")
+        partner2 = PartnerFactory(
+            tenant=tenant, name=f"{slug.title()} MSP", partner_type="msp", website_domain=f"msp.{slug}.example"
+        )
+
+        def member(role: str, partner=None, **kwargs) -> User:
+            user = UserFactory(email=f"{role}-{kwargs.pop('tag', '')}{slug}@example.com".replace("--", "-"))
+            MembershipFactory(tenant=tenant, user=user, role=role, partner=partner, **kwargs)
+            return user
+
+        return TenantWorld(
+            tenant=tenant,
+            owner=member(Role.OWNER),
+            manager=member(Role.PARTNER_MANAGER),
+            analyst=member(Role.ANALYST),
+            partner1=partner1,
+            partner2=partner2,
+            partner1_admin=member(Role.PARTNER_ADMIN, partner1, tag="p1-"),
+            partner1_rep=member(Role.PARTNER_REP, partner1, tag="p1-"),
+            partner2_admin=member(Role.PARTNER_ADMIN, partner2, tag="p2-"),
+            revoked=member(Role.PARTNER_MANAGER, is_active=False, tag="revoked-"),
+        )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World(a=build_tenant("alpha"), b=build_tenant("beta"), outsider=UserFactory(email="outsider@example.com"))
+
+
+@pytest.fixture
+def committed_world(transactional_db) -> World:
+    """The same world, committed: for tests with a live server or a real worker."""
+    return World(a=build_tenant("alpha"), b=build_tenant("beta"), outsider=UserFactory(email="outsider@example.com"))
+
+
+@pytest.fixture
+def in_tenant():
+    """``with in_tenant(world.a): ...`` runs the block inside that tenant's scope."""
+
+    def enter(tenant_world: TenantWorld, partner: PartnerOrganization | None = None):
+        return tenant_context(tenant_world.tenant.pk, partner_id=partner.pk if partner else None)
+
+    return enter
+
+
+def membership_of(user: User, tenant: Tenant) -> Membership:
+    with tenant_context(tenant.pk):
+        return Membership.objects.select_related("partner").get(user=user)
