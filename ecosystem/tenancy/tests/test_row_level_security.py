@@ -49,13 +49,13 @@ def test_orm_raises_without_tenant_scope(world):
 
 def test_raw_sql_without_scope_sees_nothing_and_cannot_insert(world):
     assert raw_count("partners_partnerorganization") == 0
-    with pytest.raises(Exception, match="row-level security"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO partners_partnerorganization (tenant_id, public_id, name, partner_type, website_domain, country, status, created_at, updated_at) "
-                "VALUES (%s, gen_random_uuid(), 'Intruder', 'msp', '', '', 'active', now(), now())",
-                [world.a.tenant.pk],
-            )
+    insert = (
+        "INSERT INTO partners_partnerorganization (tenant_id, public_id, name, partner_type, website_domain, "
+        "country, status, created_at, updated_at) "
+        "VALUES (%s, gen_random_uuid(), 'Intruder', 'msp', '', '', 'active', now(), now())"
+    )
+    with pytest.raises(Exception, match="row-level security"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(insert, [world.a.tenant.pk])
 
 
 def test_raw_sql_in_scope_sees_only_that_tenant(world):
