@@ -8,8 +8,6 @@ migrations run as the owner role, and the tests then connect as the app role, li
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 
@@ -21,8 +19,7 @@ def django_db_setup(django_test_environment, django_db_blocker):
 
     from ecosystem.tenancy import bootstrap
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"test_{settings.DATABASES['default']['NAME']}_{worker}"
+    name = settings.TEST_DATABASE_NAME
     with django_db_blocker.unblock():
         bootstrap.ensure_roles()
         bootstrap.drop_database(name)

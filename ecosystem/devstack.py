@@ -251,14 +251,35 @@ def run() -> int:
         down()
 
 
+def _other_clients_alive(clients: Path) -> bool:
+    for marker in clients.glob("*"):
+        try:
+            os.kill(int(marker.name), 0)
+            return True
+        except (ValueError, ProcessLookupError):
+            marker.unlink(missing_ok=True)
+        except PermissionError:
+            return True
+    return False
+
+
 def exec_with_services(command: list[str]) -> int:
-    """Run ``command`` with the services up; stop the embedded ones afterwards unless they were already running."""
+    """Run ``command`` with the services up.
+
+    Embedded services this call started are stopped afterwards, unless another command (a second
+    `make test`, say) is still using them.
+    """
     was_running = SERVICES_ENV.exists()
     env = {**os.environ, **up()}
+    clients = LOCAL / "clients"
+    clients.mkdir(exist_ok=True)
+    marker = clients / str(os.getpid())
+    marker.touch()
     try:
         return subprocess.run(command, env=env, cwd=ROOT).returncode
     finally:
-        if not was_running:
+        marker.unlink(missing_ok=True)
+        if not was_running and not _other_clients_alive(clients):
             down()
 
 

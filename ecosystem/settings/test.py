@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL
+from .base import DATABASES, REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -13,7 +13,9 @@ STORAGES = {
 }
 # Each pytest-xdist worker gets its own Celery queue and Redis key space, so parallel runs
 # never pick up each other's tasks or rate-limit counters.
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Two suites may run at once on one machine (two terminals, a helper): the run id keeps them apart.
+TEST_RUN_ID = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid()))[:8]
+_WORKER = f"{TEST_RUN_ID}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 CELERY_TASK_DEFAULT_QUEUE = f"test-{_WORKER}"
 CACHES = {
     "default": {
@@ -23,3 +25,6 @@ CACHES = {
     }
 }
 ACCOUNT_RATE_LIMITS = {}  # a dedicated test turns them back on
+
+# The database name per run and worker, created by conftest.django_db_setup.
+TEST_DATABASE_NAME = f"test_{DATABASES['default']['NAME']}_{_WORKER}".replace("-", "_")
