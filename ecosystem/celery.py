@@ -1,10 +1,10 @@
-"""The Celery app. Tasks are declared with :func:`ecosystem.jobs.tasks.tenant_task` (or ``platform_task``)."""
+"""The Celery app. Tasks are declared with :func:`ecosystem.jobs.tasks.tenant_task` (or ``platform_task``).
 
-import os
+DJANGO_SETTINGS_MODULE comes from the environment (the Procfile, docker-compose); it is not
+defaulted here because importing the project must never pick settings behind a test runner's back.
+"""
 
 from celery import Celery
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecosystem.settings.dev")
 
 app = Celery("ecosystem")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -235,6 +235,7 @@ def run() -> int:
     env = {**os.environ, **up()}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("WEB_PORT", str(WEB_PORT))
+    env.setdefault("DJANGO_SETTINGS_MODULE", "ecosystem.settings.dev")
     try:
         _manage(env, "db_bootstrap")
         _manage(env, "migrate", "--no-input", "-v", "0")

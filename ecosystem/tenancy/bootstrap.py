@@ -41,6 +41,8 @@ def ensure_roles() -> None:
         "platform": "LOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE",
     }
     with _connect("postgres") as connection, connection.cursor() as cursor:
+        # Parallel test workers bootstrap at the same moment; roles are cluster-wide, so take turns.
+        cursor.execute("SELECT pg_advisory_lock(hashtext('ecosystem-bootstrap-roles'))")
         for alias, config in roles.items():
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [config["USER"]])
             verb = "ALTER" if cursor.fetchone() else "CREATE"
