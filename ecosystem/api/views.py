@@ -15,6 +15,7 @@ from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES, Members
 from ecosystem.errors import NotFoundError
 from ecosystem.tenancy.context import restrict_to_partner, tenant_context
 from ecosystem.tenancy.models import Tenant
+from ecosystem.tenancy.selectors import tenant_by_slug
 
 from .authentication import ApiKeyUser
 from .models import ApiKey
@@ -53,7 +54,7 @@ class TenantViewSet(viewsets.GenericViewSet):
 
     def dispatch(self, request, *args, **kwargs):
         slug = kwargs.pop("tenant_slug", None)
-        self.tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
+        self.tenant = tenant_by_slug(slug)
         if self.tenant is None:
             return super().dispatch(request, *args, **kwargs)  # initial() answers 404
         user_id = getattr(request.user, "pk", None) if hasattr(request, "user") else None

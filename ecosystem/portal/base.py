@@ -33,7 +33,7 @@ from ecosystem.accounts.models import PARTNER_ROLES, STAFF_ROLES
 from ecosystem.accounts.selectors import membership_for
 from ecosystem.errors import NotFoundError
 from ecosystem.tenancy.context import restrict_to_partner, tenant_context
-from ecosystem.tenancy.models import Tenant
+from ecosystem.tenancy.selectors import tenant_by_slug
 
 VENDOR = "vendor"
 PARTNER = "partner"
@@ -52,7 +52,7 @@ def tenant_view(view: Callable, *, portal: str) -> Callable:
     def wrapped(request: HttpRequest, tenant_slug: str, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        tenant = Tenant.objects.filter(slug=tenant_slug, is_active=True).first()
+        tenant = tenant_by_slug(tenant_slug)
         if tenant is None:
             raise Http404
         with tenant_context(tenant.pk, user_id=request.user.pk):

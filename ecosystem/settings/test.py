@@ -7,10 +7,6 @@ from .base import DATABASES, REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 # Each pytest-xdist worker gets its own Celery queue and Redis key space, so parallel runs
 # never pick up each other's tasks or rate-limit counters.
 # Two suites may run at once on one machine (two terminals, a helper): the run id keeps them apart.
