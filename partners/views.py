@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -33,8 +33,11 @@ def partner_list(request: HttpRequest) -> HttpResponse:
             rows=rows,
         )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # Links keep the filters the person chose, and nothing else they may have put in the address.
+    query = QueryDict(mutable=True)
+    for name in partner_filter.form.fields:
+        if request.GET.get(name):
+            query[name] = request.GET[name]
     context = {
         "filter": partner_filter,
         "page": page,

@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 from ecosystem.jobs.api.views import JobViewSet
 from partners.api.views import PartnerViewSet
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("jobs", JobViewSet, basename="job")
 

@@ -37,6 +37,7 @@ class TenantViewSet(viewsets.GenericViewSet):
 
     lookup_field = "public_id"
     lookup_url_kwarg = "public_id"
+    lookup_value_converter = "uuid"
     read_roles: ClassVar[frozenset[str]] = frozenset(STAFF_ROLES)
     write_roles: ClassVar[frozenset[str]] = frozenset(PARTNER_EDITOR_ROLES)
 

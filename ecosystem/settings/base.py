@@ -198,7 +198,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts: django-allauth -------------------------------------------------------------------
 SITE_NAME = os.environ.get("SITE_NAME", "Partner Ecosystem")
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "home"  # the home view sends people to their program (or lets them pick one)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

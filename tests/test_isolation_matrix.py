@@ -1,0 +1,256 @@
+"""Tenant and partner isolation, probed on every tenant route the URL router knows.
+
+Each route under ``/t/<tenant>/``, ``/p/<tenant>/`` and ``/api/v1/t/<tenant>/`` is requested by
+every persona that must not reach tenant A's data, with A's ids in the path, the query string
+and the body: the other tenant's staff (through A's address and through their own), a user of
+the other partner in the same tenant, an anonymous visitor, and a member whose access was
+revoked. Expected: 404 (401 or a login redirect for anonymous), none of A's ids anywhere in
+the response, and A's data byte-for-byte unchanged.
+
+A route that has no row in ``MATRIX`` fails ``test_every_tenant_route_is_in_the_matrix``; an API
+operation in the OpenAPI schema that the matrix does not probe fails the schema test. So a
+later issue cannot add a route and forget its isolation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ecosystem.accounts.models import Invitation, Membership
+from ecosystem.api.services import api_key_create
+from ecosystem.jobs.services import job_create
+from ecosystem.tenancy.context import tenant_context
+from ecosystem.tenancy.models import TenantModel
+
+TENANT_PREFIXES = ("t/<slug:tenant_slug>/", "p/<slug:tenant_slug>/", "api/v1/t/<slug:tenant_slug>/")
+
+
+@dataclass
+class Route:
+    """How to probe one route: its path ids (from tenant A's objects) and the methods it answers."""
+
+    ids: Callable[[dict], dict]
+    methods: tuple[str, ...]
+    partner_owned: bool = False  # ids that belong to partner1 (so partner2's user must get 404)
+
+
+def no_ids(objects: dict) -> dict:
+    return {}
+
+
+MATRIX: dict[str, Route] = {
+    # vendor portal
+    "portal:dashboard": Route(no_ids, ("GET",)),
+    "portal:dashboard_refresh": Route(no_ids, ("POST",)),
+    "portal:job_status": Route(lambda o: {"job_id": o["job"]}, ("GET",)),
+    "portal:team": Route(no_ids, ("GET", "POST")),
+    "portal:partner_invite": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
+    "portal:invitation_revoke": Route(lambda o: {"invitation_id": o["invitation"]}, ("POST",), partner_owned=True),
+    "portal:membership_deactivate": Route(lambda o: {"membership_id": o["membership"]}, ("POST",), partner_owned=True),
+    "portal:api_keys": Route(no_ids, ("GET", "POST")),
+    "portal:api_key_revoke": Route(lambda o: {"key_id": o["api_key"]}, ("POST",)),
+    "portal:audit_log": Route(no_ids, ("GET",)),
+    "partners:list": Route(no_ids, ("GET",)),
+    "partners:create": Route(no_ids, ("GET", "POST")),
+    "partners:detail": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
+    "partners:edit": Route(lambda o: {"partner_id": o["partner"]}, ("GET", "POST"), partner_owned=True),
+    # partner portal
+    "partner_portal:dashboard": Route(no_ids, ("GET",)),
+    "partner_portal:team": Route(no_ids, ("GET", "POST")),
+    "partner_portal:invitation_revoke": Route(lambda o: {"invitation_id": o["invitation"]}, ("POST",), partner_owned=True),
+    "partner_portal:membership_deactivate": Route(lambda o: {"membership_id": o["membership"]}, ("POST",), partner_owned=True),
+    # API
+    "api:partner-list": Route(no_ids, ("GET", "POST")),
+    "api:partner-detail": Route(lambda o: {"public_id": o["partner"]}, ("GET", "PUT", "PATCH"), partner_owned=True),
+    "api:job-list": Route(no_ids, ("GET", "POST")),
+    "api:job-detail": Route(lambda o: {"public_id": o["job"]}, ("GET",)),
+}
+
+
+def tenant_routes() -> dict[str, str]:
+    """{route name: full pattern} for every route under a tenant prefix, from the live URL router."""
+    found: dict[str, str] = {}
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern):
+                full = prefix + str(pattern.pattern)
+                if full.startswith(TENANT_PREFIXES):
+                    found[f"{namespace}{pattern.name}"] = full
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def test_every_tenant_route_is_in_the_matrix():
+    routes = tenant_routes()
+    assert set(routes) - set(MATRIX) == set(), "add these routes to MATRIX in tests/test_isolation_matrix.py"
+    assert set(MATRIX) - set(routes) == set(), "these MATRIX rows name routes that no longer exist"
+
+
+def test_every_api_operation_in_the_schema_is_probed():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    probed = set()
+    for name, route in MATRIX.items():
+        if name.startswith("api:"):
+            path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", tenant_routes()[name])
+            probed.update((path, method.lower()) for method in route.methods)
+    operations = {
+        (path, method)
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1/t/")
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    assert operations - probed == set()
+
+
+# --- the probe -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tenant_a_objects(world) -> dict:
+    """One object of every kind in tenant A, the foreign ids the other personas must never reach."""
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        job = job_create(tenant=a.tenant, actor=a.owner, kind="dashboard_metrics")
+        invitation = Invitation.objects.create(
+            tenant=a.tenant,
+            email="new@partner1.example",
+            role="partner_rep",
+            partner=a.partner1,
+            token_hash="0" * 64,
+            expires_at="2999-01-01T00:00:00Z",
+        )
+        membership = Membership.objects.get(user=a.partner1_rep)
+        issued = api_key_create(tenant=a.tenant, actor=a.owner, name="Probe key", scope="write")
+        everything = {
+            str(value)
+            for model in tenant_models()
+            if any(field.name == "public_id" for field in model._meta.fields)
+            for value in model.objects.values_list("public_id", flat=True)
+        }
+        partner1_memberships = {str(m) for m in Membership.objects.filter(partner=a.partner1).values_list("public_id", flat=True)}
+    return {
+        "partner": a.partner1.public_id,
+        "job": job.public_id,
+        "invitation": invitation.public_id,
+        "membership": membership.public_id,
+        "api_key": issued.api_key.public_id,
+        "all_ids": everything | {str(a.tenant.public_id)},
+        "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id)} | partner1_memberships,
+    }
+
+
+def tenant_models() -> list[type[TenantModel]]:
+    return [model for model in apps.get_models() if issubclass(model, TenantModel)]
+
+
+def fingerprint(tenant_id: int, *, except_partner_id: int) -> str:
+    """A hash of every row of every tenant table of this tenant: any change shows.
+
+    Rows of ``except_partner_id`` are left out: that partner's own user may legitimately change
+    its own team (and the audit log records it); what must not change is everybody else's data.
+    """
+    digest = hashlib.sha256()
+    with tenant_context(tenant_id):
+        for model in sorted(tenant_models(), key=lambda m: m._meta.label):
+            rows = model.objects.order_by("pk")
+            if model.partner_field:
+                column = model._meta.get_field(model.partner_field).attname
+                rows = rows.exclude(**{column: except_partner_id})
+            rows = list(rows.values_list())
+            digest.update(model._meta.label.encode() + json.dumps(rows, default=str).encode())
+    return digest.hexdigest()
+
+
+def probe(client, method: str, url: str, foreign_id: str):
+    query = f"?partner={foreign_id}&id={foreign_id}&partner_id={foreign_id}"
+    body = {
+        "partner": foreign_id,
+        "id": foreign_id,
+        "partner_id": foreign_id,
+        "name": "Probe",
+        "partner_type": "msp",
+        "email": "probe@example.com",
+        "role": "partner_rep",
+        "kind": "dashboard_metrics",
+        "scope": "write",
+        "status": "active",
+    }
+    if url.startswith("/api/"):
+        return client.generic(method, url + query, json.dumps(body), content_type="application/json")
+    if method == "GET":
+        return client.get(url + query)
+    return client.post(url + query, body)
+
+
+def assert_no_foreign_ids(response, foreign_ids: set[str], label: str) -> None:
+    body = response.content.decode(errors="replace")
+    leaked = sorted(i for i in foreign_ids if i in body)
+    assert not leaked, f"{label}: response mentions foreign ids {leaked}"
+
+
+@pytest.mark.parametrize("route_name", sorted(MATRIX))
+def test_cannot_access_other_tenants_or_other_partners_data(client, world, tenant_a_objects, route_name):
+    route = MATRIX[route_name]
+    ids = {key: str(value) for key, value in route.ids(tenant_a_objects).items()}
+    foreign = next(iter(ids.values()), str(tenant_a_objects["partner"]))
+    a_url = reverse(route_name, kwargs={"tenant_slug": "alpha", **ids})
+    b_url = reverse(route_name, kwargs={"tenant_slug": "beta", **ids})
+    is_api = route_name.startswith("api:")
+    before = fingerprint(world.a.tenant.pk, except_partner_id=world.a.partner2.pk)
+
+    personas = [
+        ("other tenant's owner via A's address", world.b.owner, a_url, {404}, tenant_a_objects["all_ids"]),
+        ("revoked member of A", world.a.revoked, a_url, {404}, tenant_a_objects["all_ids"]),
+        ("outsider", world.outsider, a_url, {404}, tenant_a_objects["all_ids"]),
+        # Through their own tenant's address, A's ids must be "not found"; id-less pages are theirs.
+        (
+            "other tenant's owner via own address",
+            world.b.owner,
+            b_url,
+            {404} if ids else {200, 201, 202, 302, 400, 403, 404},
+            tenant_a_objects["all_ids"],
+        ),
+    ]
+    partner_portal = route_name.startswith("partner_portal:")
+    if partner_portal or route.partner_owned or not ids:
+        # A user of the other partner in the same tenant: vendor routes do not exist for them;
+        # partner routes answer for their own organisation only.
+        expected = {404} if (ids or not partner_portal) else {200, 302, 400, 403}
+        personas.append(("other partner's admin", world.a.partner2_admin, a_url, expected, tenant_a_objects["partner1_ids"]))
+
+    for label, user, url, expected, foreign_ids in personas:
+        client.force_login(user)
+        for method in route.methods:
+            response = probe(client, method, url, foreign)
+            assert response.status_code in expected, f"{label} {method} {url}: {response.status_code}"
+            assert_no_foreign_ids(response, foreign_ids, f"{label} {method} {url}")
+        client.logout()
+
+    for method in route.methods:
+        response = probe(client, method, a_url, foreign)
+        if is_api:
+            assert response.status_code == 401, f"anonymous {method} {a_url}: {response.status_code}"
+        else:
+            assert response.status_code == 302, f"anonymous {method} {a_url}: {response.status_code}"
+            assert response["Location"].startswith("/accounts/login/")
+        assert_no_foreign_ids(response, tenant_a_objects["all_ids"], f"anonymous {method} {a_url}")
+
+    assert fingerprint(world.a.tenant.pk, except_partner_id=world.a.partner2.pk) == before, (
+        f"{route_name}: tenant A's data changed"
+    )
