@@ -76,7 +76,8 @@ def _database(alias: str) -> dict:
 
 
 DATABASES = {alias: _database(alias) for alias in ("default", "owner", "platform")}
-DATABASE_ROUTERS = ["ecosystem.tenancy.routers.RoleRouter"]
+# No router: the roles, not Django, decide who may change the schema (only the owner may CREATE),
+# and `manage.py migrate` defaults to the owner alias (ecosystem/tenancy/management/commands/migrate.py).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Applications -----------------------------------------------------------------------------
