@@ -125,7 +125,7 @@ def invitation_create(
 
 
 def _send_invitation_email(*, tenant: Tenant, invitation: Invitation, accept_url: str) -> None:
-    base = getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/")
+    base = settings.SITE_URL.rstrip("/")
     context = {"tenant": tenant, "invitation": invitation, "accept_url": base + accept_url}
     send_mail(
         subject=_("You are invited to %(program)s") % {"program": tenant.name},

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from ecosystem.tenancy.context import current_scope
@@ -70,3 +71,18 @@ class ApiKeyUser:
 
     def __str__(self) -> str:
         return f"API key {self.api_key.name}"
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """Describes API keys in the OpenAPI document as HTTP bearer authentication."""
+
+    target_class = ApiKeyAuthentication
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "prm_<prefix>_<secret>",
+            "description": "A tenant API key, created by an owner in the portal (API keys page).",
+        }

@@ -41,6 +41,7 @@ class TenantViewSet(viewsets.GenericViewSet):
     read_roles: ClassVar[frozenset[str]] = frozenset(STAFF_ROLES)
     write_roles: ClassVar[frozenset[str]] = frozenset(PARTNER_EDITOR_ROLES)
 
+    model: ClassVar[type]  # the model the viewset serves (the OpenAPI generator asks for it)
     tenant: Tenant | None = None
     membership: Membership | None = None
     api_key: ApiKey | None = None
@@ -84,6 +85,8 @@ class TenantViewSet(viewsets.GenericViewSet):
             raise exceptions.NotFound()
 
     def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no tenant
+            return self.model._base_manager.none()
         return self.scoped_queryset()
 
     def get_object(self):

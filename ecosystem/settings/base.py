@@ -198,6 +198,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Accounts: django-allauth -------------------------------------------------------------------
 SITE_NAME = os.environ.get("SITE_NAME", "Partner Ecosystem")
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")  # absolute links in emails
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"  # the home view sends people to their program (or lets them pick one)
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -255,6 +256,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "JobStatusEnum": "ecosystem.jobs.models.JobStatus",
+    },
 }
 
 # --- Security defaults that hold in every environment -------------------------------------------

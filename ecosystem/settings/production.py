@@ -25,8 +25,9 @@ for _role in ("app", "owner", "platform"):
             f"DATABASE_{_role.upper()}_PASSWORD must be set in production ({DATABASE_ROLE_PREFIX}_{_role})"
         )
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# Secure cookies unless explicitly running over plain HTTP (docker compose on localhost).
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", SECURE_SSL_REDIRECT)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATABASES = {alias: {**config, "CONN_MAX_AGE": 60} for alias, config in DATABASES.items()}  # noqa: F405

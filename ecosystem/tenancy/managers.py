@@ -23,5 +23,9 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
     def get_queryset(self) -> TenantQuerySet:
         return super().get_queryset().filter(tenant_id=require_tenant_id())
 
+    def none(self) -> TenantQuerySet:
+        """An empty queryset needs no tenant: it can show nothing (the OpenAPI generator asks for one)."""
+        return super().get_queryset().none()
+
     def unscoped(self) -> TenantQuerySet:
         return super().get_queryset()

@@ -8,6 +8,7 @@ from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.api.views import TenantViewSet
 from partners import selectors, services
 from partners.filters import PartnerFilter
+from partners.models import PartnerOrganization
 
 from .serializers import PartnerInputSerializer, PartnerOutputSerializer
 
@@ -21,6 +22,7 @@ _EXAMPLE = OpenApiExample(
 class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Partner organisations of the tenant. Filters: ``q``, ``partner_type``, ``status``, ``country``."""
 
+    model = PartnerOrganization
     serializer_class = PartnerOutputSerializer
     filterset_class = PartnerFilter
     ordering_fields = ["name", "created_at", "status"]

@@ -10,16 +10,18 @@ from ecosystem.jobs.models import Job
 from ecosystem.jobs.services import job_create
 from ecosystem.portal.tasks import dashboard_metrics_enqueue
 
+from .filters import JobFilter
 from .serializers import JobInputSerializer, JobOutputSerializer
 
 
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Background jobs and their progress. Poll a job until ``status`` is ``succeeded`` or ``failed``."""
 
+    model = Job
     serializer_class = JobOutputSerializer
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
-    filterset_fields = ["kind", "status"]
+    filterset_class = JobFilter
 
     def scoped_queryset(self):
         return Job.objects.filter(tenant=self.tenant)
