@@ -20,7 +20,7 @@ def partner_list(*, tenant: Tenant, filters: Mapping[str, Any] | None = None, pa
     queryset = PartnerOrganization.objects.filter(tenant=tenant)
     if partner_id is not None:
         queryset = queryset.filter(pk=partner_id)
-    return PartnerFilter(filters or {}, queryset=queryset).qs
+    return PartnerFilter(filters, queryset=queryset).qs if filters else queryset
 
 
 def partner_filter(*, tenant: Tenant, data: Mapping[str, Any]) -> PartnerFilter:

@@ -1,0 +1,156 @@
+"""Benchmarks (not tests): the partner list at scale and the price of row-level security.
+
+Run with `make bench` (it starts the embedded services). Builds its own database
+`bench_ecosystem` with one tenant of N partners (default 20,000; BENCH_PARTNERS to change),
+then measures:
+
+* the API's first page of partners and a filtered page (latency p50/p95 over repeated requests);
+* the portal's partner list page;
+* a full-table count through the app role (row-level security on) against the platform role
+  (BYPASSRLS): the ratio is what the second tenancy layer costs.
+
+Prints a Markdown block to paste into bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecosystem.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from ecosystem.tenancy import bootstrap  # noqa: E402
+
+N = int(os.environ.get("BENCH_PARTNERS", "20000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+NAME = "bench_ecosystem"
+
+
+def setup_database() -> None:
+    bootstrap.bootstrap(NAME)
+    for alias in settings.DATABASES:
+        connections[alias].close()
+        settings.DATABASES[alias]["NAME"] = NAME
+        connections[alias].settings_dict["NAME"] = NAME
+    call_command("migrate", database="owner", verbosity=0)
+
+
+def seed() -> tuple:
+    from ecosystem.accounts.models import Membership, Role, User
+    from ecosystem.tenancy.context import tenant_context
+    from ecosystem.tenancy.models import Tenant
+    from partners.models import PartnerOrganization, PartnerStatus, PartnerType
+
+    tenant, _ = Tenant.objects.get_or_create(slug="bench", defaults={"name": "Bench", "require_staff_mfa": False})
+    user = User.objects.filter(email="bench@example.com").first() or User.objects.create_user(
+        "bench@example.com", "bench-password-1"
+    )
+    types, statuses = PartnerType.values, PartnerStatus.values
+    with tenant_context(tenant.pk):
+        Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": Role.PARTNER_MANAGER})
+        have = PartnerOrganization.objects.count()
+        batch = [
+            PartnerOrganization(
+                tenant=tenant,
+                public_id=uuid.uuid4(),
+                name=f"Partner {i:06d}",
+                partner_type=types[i % len(types)],
+                website_domain=f"p{i}.bench.example",
+                country=["DE", "US", "GB", "FR", "JP"][i % 5],
+                status=statuses[i % len(statuses)],
+            )
+            for i in range(have, N)
+        ]
+        PartnerOrganization.objects.bulk_create(batch, batch_size=5000)
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return tenant, user
+
+
+def timed(client: Client, url: str, **params) -> tuple[float, float]:
+    client.get(url, params)  # warm
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        response = client.get(url, params)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def rls_ratio(tenant_id: int) -> tuple[float, float]:
+    from ecosystem.tenancy.context import tenant_context
+
+    def best(run) -> float:
+        times = []
+        for _ in range(15):
+            start = time.perf_counter()
+            run()
+            times.append((time.perf_counter() - start) * 1000)
+        return min(times)
+
+    def app_count():
+        with tenant_context(tenant_id), connections["default"].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM partners_partnerorganization WHERE status = 'active'")
+            cursor.fetchone()
+
+    def platform_count():
+        with connections["platform"].cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM partners_partnerorganization WHERE tenant_id = %s AND status = 'active'", [tenant_id]
+            )
+            cursor.fetchone()
+
+    return best(app_count), best(platform_count)
+
+
+def main() -> None:
+    setup_database()
+    started = time.perf_counter()
+    tenant, user = seed()
+    seeded = time.perf_counter() - started
+    client = Client()
+    client.force_login(user)
+    api_first = timed(client, "/api/v1/t/bench/partners/")
+    api_filtered = timed(client, "/api/v1/t/bench/partners/", partner_type="msp", status="active", country="DE")
+    api_search = timed(client, "/api/v1/t/bench/partners/", q="Partner 01234")
+    portal = timed(client, "/t/bench/partners/")
+    app_ms, platform_ms = rls_ratio(tenant.pk)
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('partners_partnerorganization'))")
+        size = cursor.fetchone()[0]
+    print(f"""
+## Partner list at {N:,} partners ({time.strftime("%Y-%m-%d")})
+
+Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {connections["default"].vendor} {connections["default"].pg_version // 10000}.
+Seeded in {seeded:.1f} s; table with indexes: {size}. {RUNS} requests each, Django test client (no network).
+
+| what | p50 ms | p95 ms |
+| --- | ---: | ---: |
+| API first page (50, cursor) | {api_first[0]:.1f} | {api_first[1]:.1f} |
+| API filtered (type + status + country) | {api_filtered[0]:.1f} | {api_filtered[1]:.1f} |
+| API search `q` (name/domain contains) | {api_search[0]:.1f} | {api_search[1]:.1f} |
+| Portal list page (25, with count) | {portal[0]:.1f} | {portal[1]:.1f} |
+
+Row-level security cost, count of active partners: app role {app_ms:.2f} ms vs platform role (BYPASSRLS) {platform_ms:.2f} ms, ratio {app_ms / platform_ms:.2f}x (includes the transaction and set_config round trips on the app side).
+""")
+
+
+if __name__ == "__main__":
+    main()
