@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -65,7 +66,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled API error", exc_info=exc)
-        return _respond(500, "server_error", [{"code": "error", "detail": "A server error occurred.", "attr": None}])
+        return _respond(500, "server_error", [{"code": "error", "detail": str(_("A server error occurred.")), "attr": None}])
 
     error_type = "validation_error" if isinstance(exc, exceptions.ValidationError) else "client_error"
     errors = (
@@ -74,7 +75,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         else [{"code": getattr(exc.detail, "code", exc.default_code), "detail": str(exc.detail), "attr": None}]
     )
     if not errors:
-        errors = [{"code": "invalid", "detail": "Invalid input.", "attr": None}]
+        errors = [{"code": "invalid", "detail": str(_("Invalid input.")), "attr": None}]
     _rollback_open_transactions()
     response.data = envelope(error_type=error_type, errors=errors)
     return response

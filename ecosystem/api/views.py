@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, viewsets
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES, Membership
@@ -71,7 +72,7 @@ class TenantViewSet(viewsets.GenericViewSet):
         if isinstance(request.user, ApiKeyUser):
             self.api_key = request.user.api_key
             if write and not self.api_key.can_write:
-                raise exceptions.PermissionDenied(code="read_only_key", detail="This API key may only read.")
+                raise exceptions.PermissionDenied(code="read_only_key", detail=_("This API key may only read."))
             return
         membership = Membership.objects.select_related("partner").filter(user=request.user, is_active=True).first()
         if membership is None or membership.role not in self.read_roles | self.write_roles:
@@ -80,7 +81,7 @@ class TenantViewSet(viewsets.GenericViewSet):
         if membership.partner_id is not None:
             restrict_to_partner(membership.partner_id)
         if write and membership.role not in self.write_roles:
-            raise exceptions.PermissionDenied(code="role_forbidden", detail="Your role may not change this.")
+            raise exceptions.PermissionDenied(code="role_forbidden", detail=_("Your role may not change this."))
         if not write and membership.role not in self.read_roles:
             raise exceptions.NotFound()
 

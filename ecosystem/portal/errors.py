@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def _api(request) -> bool:
@@ -18,17 +19,17 @@ def _json(status: int, code: str, detail: str) -> JsonResponse:
 
 def permission_denied(request, exception=None):
     if _api(request):
-        return _json(403, "permission_denied", "You do not have permission to perform this action.")
+        return _json(403, "permission_denied", _("You do not have permission to perform this action."))
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request, exception=None):
     if _api(request):
-        return _json(404, "not_found", "Not found.")
+        return _json(404, "not_found", _("Not found."))
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if _api(request):
-        return _json(500, "error", "A server error occurred.")
+        return _json(500, "error", _("A server error occurred."))
     return render(request, "500.html", status=500)
