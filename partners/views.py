@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from ecosystem.accounts.forms import InvitationForm
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES, Role
-from ecosystem.accounts.selectors import team_members
+from ecosystem.accounts.selectors import pending_invitations, team_members
 from ecosystem.errors import ApplicationError
 from ecosystem.exports import csv_response
 from ecosystem.portal.base import back_to_tenant, roles_required
@@ -69,7 +69,7 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
     context = {
         "partner": partner,
         "members": team_members(tenant=request.tenant, partner_id=partner.pk),
-        "invitations": partner.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-created_at"),
+        "invitations": pending_invitations(tenant=request.tenant, partner_id=partner.pk),
         "invite_form": InvitationForm(roles=[Role.PARTNER_ADMIN, Role.PARTNER_REP]),
         "can_edit": request.membership.role in PARTNER_EDITOR_ROLES,
     }

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.audit.services import platform_audit_record
 from ecosystem.tenancy.admin import PlatformAdmin
 
 from .models import Invitation, Membership, User
@@ -19,6 +21,20 @@ class UserAdmin(PlatformAdmin, DjangoUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's own password page saves without ``save_model``: audit it here (never the password)."""
+        before = self.get_object(request, unquote(id))
+        response = super().user_change_password(request, id, form_url)
+        after = self.get_object(request, unquote(id))
+        if before is not None and after is not None and after.password != before.password:
+            platform_audit_record(
+                actor=request.user,
+                action="admin.change_password",
+                target=after,
+                changes={"usable_password": after.has_usable_password()},
+            )
+        return response
 
 
 @admin.register(Membership)

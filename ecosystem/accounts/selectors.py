@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from ecosystem.tenancy.context import user_context
 from ecosystem.tenancy.models import Tenant
 
-from .models import Membership, User
+from .models import Invitation, Membership, User
 
 
 def memberships_of_user(*, user: User) -> list[Membership]:
@@ -32,3 +33,16 @@ def team_members(*, tenant: Tenant, partner_id: int | None = None) -> QuerySet:
     """Staff (``partner_id`` None) or one partner organisation's users."""
     queryset = Membership.objects.filter(tenant=tenant).select_related("user")
     return queryset.filter(partner_id=partner_id) if partner_id else queryset.filter(partner__isnull=True)
+
+
+def pending_invitations(*, tenant: Tenant, partner_id: int | None = None, staff_only: bool = False) -> QuerySet:
+    """Invitations still waiting for an answer (not accepted, withdrawn or expired), newest first.
+
+    ``partner_id`` narrows to one partner organisation's team; ``staff_only`` to vendor staff.
+    """
+    queryset = Invitation.objects.filter(
+        tenant=tenant, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
+    if partner_id is not None:
+        return queryset.filter(partner_id=partner_id)
+    return queryset.filter(partner__isnull=True) if staff_only else queryset

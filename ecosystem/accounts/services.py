@@ -51,29 +51,34 @@ def tenant_create(*, name: str, slug: str, owner: User, actor: Any) -> Tenant:
         raise ApplicationError(error.messages[0], code="invalid_slug", field="slug") from None
     if slug in RESERVED_SLUGS:
         raise ApplicationError(_("This address is reserved. Choose another."), code="reserved_slug", field="slug")
-    try:
-        with transaction.atomic():
-            tenant = Tenant.objects.create(name=name[:120], slug=slug)
-    except IntegrityError:
-        raise ApplicationError(_("This address is taken. Choose another."), code="slug_taken", field="slug") from None
-    with tenant_context(tenant.pk):
-        membership = Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
-        audit_record(tenant=tenant, actor=actor, action="tenant.create", target=tenant, changes={"name": name, "slug": slug})
-        audit_record(tenant=tenant, actor=actor, action="membership.create", target=membership, changes={"role": Role.OWNER})
+    # One transaction: a program never exists without its first owner and its audit rows.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                tenant = Tenant.objects.create(name=name[:120], slug=slug)
+        except IntegrityError:
+            raise ApplicationError(_("This address is taken. Choose another."), code="slug_taken", field="slug") from None
+        with tenant_context(tenant.pk):
+            membership = Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
+            audit_record(tenant=tenant, actor=actor, action="tenant.create", target=tenant, changes={"name": name, "slug": slug})
+            audit_record(tenant=tenant, actor=actor, action="membership.create", target=membership, changes={"role": Role.OWNER})
     return tenant
 
 
+def _may_manage(*, inviter: Membership | None, role: str, partner) -> bool:
+    """Owners manage anyone; partner managers manage partner users; partner admins their own team."""
+    if inviter is None or inviter.role == Role.OWNER:
+        return True  # None: the system or a platform operator
+    if inviter.role == Role.PARTNER_MANAGER:
+        return role in PARTNER_ROLES
+    if inviter.role == Role.PARTNER_ADMIN:
+        return role in PARTNER_ROLES and partner is not None and partner.pk == inviter.partner_id
+    return False
+
+
 def _check_inviter(*, inviter: Membership | None, role: str, partner) -> None:
-    """Owners invite anyone; partner managers invite partner users; partner admins invite their own team."""
-    if inviter is None:
-        return  # the system or a platform operator
-    if inviter.role == Role.OWNER:
-        return
-    if inviter.role == Role.PARTNER_MANAGER and role in PARTNER_ROLES:
-        return
-    if inviter.role == Role.PARTNER_ADMIN and role in PARTNER_ROLES and partner is not None and partner.pk == inviter.partner_id:
-        return
-    raise ApplicationError(_("Your role may not invite people with this role."), code="role_forbidden", field="role")
+    if not _may_manage(inviter=inviter, role=role, partner=partner):
+        raise ApplicationError(_("Your role may not invite people with this role."), code="role_forbidden", field="role")
 
 
 def invitation_create(
@@ -95,14 +100,23 @@ def invitation_create(
         raise ApplicationError(_("Partner users belong to a partner organisation."), code="partner_required", field="partner")
     if role in STAFF_ROLES and partner is not None:
         raise ApplicationError(_("Vendor staff do not belong to a partner organisation."), code="partner_forbidden", field="role")
+    if partner is not None and partner.tenant_id != tenant.pk:
+        raise NotFoundError()
     _check_inviter(inviter=inviter, role=role, partner=partner)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         if Membership.objects.filter(user__email__iexact=email, is_active=True).exists():
             raise ApplicationError(_("This person is already a member."), code="already_member", field="email")
-        Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
+        pending = list(
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("partner")
+            .filter(tenant=tenant, email=email, accepted_at__isnull=True, revoked_at__isnull=True)
         )
+        if any(not _may_manage(inviter=inviter, role=old.role, partner=old.partner) for old in pending):
+            # Re-inviting must not become a way to cancel an invitation one may not manage.
+            raise ApplicationError(_("This address already has an invitation waiting."), code="already_invited", field="email")
+        replaced = [str(old.public_id) for old in pending]
+        Invitation.objects.filter(pk__in=[old.pk for old in pending]).update(revoked_at=timezone.now())
         invitation = Invitation.objects.create(
             tenant=tenant,
             email=email,
@@ -117,7 +131,12 @@ def invitation_create(
             actor=actor,
             action="invitation.create",
             target=invitation,
-            changes={"email": email, "role": role, "partner": str(partner.public_id) if partner else None},
+            changes={
+                "email": email,
+                "role": role,
+                "partner": str(partner.public_id) if partner else None,
+                "replaces": replaced,  # revoked by this invitation: the same row records that change
+            },
         )
         accept_url = reverse("accounts:invitation_accept", kwargs={"tenant_slug": tenant.slug, "token": token})
         transaction.on_commit(lambda: _send_invitation_email(tenant=tenant, invitation=invitation, accept_url=accept_url))
@@ -137,7 +156,7 @@ def _send_invitation_email(*, tenant: Tenant, invitation: Invitation, accept_url
 
 def invitation_find(*, tenant: Tenant, token: str) -> Invitation:
     """The pending invitation for this token in this tenant; the same error for any other case."""
-    invitation = Invitation.objects.select_related("partner").filter(token_hash=_token_hash(token or "")).first()
+    invitation = Invitation.objects.select_related("partner").filter(tenant=tenant, token_hash=_token_hash(token or "")).first()
     if invitation is None or not invitation.is_pending:
         raise NotFoundError(_("This invitation is not valid any more. Ask for a new one."), code="invitation_invalid")
     return invitation
@@ -157,6 +176,10 @@ def invitation_accept(*, tenant: Tenant, token: str, user: User) -> Membership:
                 % {"email": invitation.email},
                 code="email_mismatch",
             )
+        # An invitation brings a person in (or back); it never changes the role of an active member.
+        # The inviter may not have seen that membership: partner users only see their own organisation.
+        if Membership.objects.filter(tenant=tenant, user=user, is_active=True).exists():
+            raise ApplicationError(_("You are already a member of this program."), code="already_member")
         membership, created = Membership.objects.update_or_create(
             tenant=tenant,
             user=user,
@@ -186,17 +209,24 @@ def invitation_revoke(*, tenant: Tenant, actor: User, inviter: Membership, invit
     return locked
 
 
-def membership_deactivate(*, tenant: Tenant, actor: User, inviter: Membership, membership: Membership) -> Membership:
+def membership_deactivate(
+    *, tenant: Tenant, actor: User | None, inviter: Membership | None, membership: Membership
+) -> Membership:
     """Take away a person's access to the tenant. Their history stays; they can be invited again."""
     _check_inviter(inviter=inviter, role=membership.role, partner=membership.partner)
-    if membership.pk == inviter.pk:
+    if inviter is not None and membership.pk == inviter.pk:
         raise ApplicationError(_("You cannot remove yourself."), code="self_removal")
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
-        if (
-            locked.role == Role.OWNER
-            and not Membership.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=locked.pk).exists()
-        ):
+        # Lock the active owners first, always in the same order: two owners removing each other at the
+        # same moment cannot both succeed (the second waits, then sees that only one owner is left).
+        owners = set(
+            Membership.objects.select_for_update()
+            .filter(tenant=tenant, role=Role.OWNER, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        locked = Membership.objects.select_for_update().get(tenant=tenant, pk=membership.pk)
+        if locked.role == Role.OWNER and not owners - {locked.pk}:
             raise ApplicationError(_("A program needs at least one owner."), code="last_owner")
         if locked.is_active:
             locked.is_active = False

@@ -79,6 +79,7 @@ def invitation_accept(request: HttpRequest, tenant_slug: str, token: str) -> Htt
             except ApplicationError as error:
                 context["error"] = error.message
                 return render(request, "accounts/invitation_accept.html", context, status=400)
+            request.session.pop(PENDING_INVITATION, None)  # used up: the home page must not send them back here
             messages.success(request, _("Welcome to %(program)s.") % {"program": tenant.name})
             return redirect(portal_url(membership))
         return render(request, "accounts/invitation_accept.html", context)

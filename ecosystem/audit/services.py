@@ -46,7 +46,9 @@ def audit_record(
     user = _actor_user(actor)
     entry = AuditEntry(
         tenant=tenant,
-        actor=user,
+        # By id: Django admin writes through the "platform" alias while request.user came from
+        # "default", and Django refuses to relate instances loaded through different aliases.
+        actor_id=getattr(user, "pk", None),
         actor_label=actor_label(actor),
         partner_id=scope.partner_id if scope else None,
         action=action,
@@ -65,7 +67,7 @@ def audit_record(
 def platform_audit_record(*, actor: Any, action: str, target: models.Model, changes: dict[str, Any] | None = None) -> None:
     request = current_request_context()
     PlatformAuditEntry.objects.using("platform").create(
-        actor=_actor_user(actor),
+        actor_id=getattr(_actor_user(actor), "pk", None),  # by id, as in audit_record
         actor_label=actor_label(actor),
         action=action,
         object_type=target._meta.label_lower,

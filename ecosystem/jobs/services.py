@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,7 +18,9 @@ from .models import Job, JobStatus
 
 def job_create(*, tenant: Tenant, actor: Any, kind: str) -> Job:
     with transaction.atomic():
-        job = Job.objects.create(tenant=tenant, kind=kind, created_by=actor if getattr(actor, "pk", None) else None)
+        # A person, or None when an API key or the system starts the job (the audit row names the key).
+        created_by = actor if isinstance(actor, get_user_model()) else None
+        job = Job.objects.create(tenant=tenant, kind=kind, created_by=created_by)
         audit_record(tenant=tenant, actor=actor, action="job.create", target=job, changes={"kind": kind})
     return job
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ecosystem.accounts.models import Invitation, Membership
+from ecosystem.accounts.models import Membership
+from ecosystem.accounts.selectors import pending_invitations
 from ecosystem.jobs.services import job_progress
 from ecosystem.tenancy.context import tenant_atomic
 from ecosystem.tenancy.models import Tenant
@@ -23,12 +24,7 @@ def dashboard_metrics_refresh(*, tenant: Tenant, job_id: int | None = None) -> d
         ("partners", lambda: partner_counts(tenant=tenant)),
         ("staff", lambda: Membership.objects.filter(partner__isnull=True, is_active=True).count()),
         ("partner_users", lambda: Membership.objects.filter(partner__isnull=False, is_active=True).count()),
-        (
-            "pending_invitations",
-            lambda: Invitation.objects.filter(
-                accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-            ).count(),
-        ),
+        ("pending_invitations", lambda: pending_invitations(tenant=tenant).count()),
     ]
     for index, (name, compute) in enumerate(steps, start=1):
         with tenant_atomic():

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from ecosystem.accounts import services as account_services
 from ecosystem.accounts.forms import InvitationForm
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Invitation, Membership, Role
-from ecosystem.accounts.selectors import team_members
+from ecosystem.accounts.selectors import pending_invitations, team_members
 from ecosystem.api import services as api_services
 from ecosystem.api.forms import ApiKeyForm
 from ecosystem.api.models import ApiKey
@@ -93,9 +93,7 @@ def team(request: HttpRequest) -> HttpResponse:
                 return back_to_tenant(request, "portal:team")
     context = {
         "members": team_members(tenant=request.tenant).order_by("user__email"),
-        "invitations": Invitation.objects.filter(partner__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True)
-        .select_related("invited_by")
-        .order_by("-created_at"),
+        "invitations": pending_invitations(tenant=request.tenant, staff_only=True),
         "form": form,
     }
     return render(request, "portal/team.html", context, status=400 if form is not None and form.errors else 200)
@@ -209,9 +207,7 @@ def partner_dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "partner": partner,
         "team_size": team_members(tenant=request.tenant, partner_id=partner.pk).filter(is_active=True).count(),
-        "pending_invitations": Invitation.objects.filter(
-            partner=partner, accepted_at__isnull=True, revoked_at__isnull=True
-        ).count(),
+        "pending_invitations": pending_invitations(tenant=request.tenant, partner_id=partner.pk).count(),
     }
     return render(request, "portal/partner_dashboard.html", context)
 
@@ -237,9 +233,7 @@ def partner_team(request: HttpRequest) -> HttpResponse:
     context = {
         "partner": partner,
         "members": team_members(tenant=request.tenant, partner_id=partner.pk).order_by("user__email"),
-        "invitations": Invitation.objects.filter(partner=partner, accepted_at__isnull=True, revoked_at__isnull=True).order_by(
-            "-created_at"
-        ),
+        "invitations": pending_invitations(tenant=request.tenant, partner_id=partner.pk),
         "form": form,
         "is_admin": is_admin,
     }

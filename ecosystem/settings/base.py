@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1/t/\{tenant_slug\}",  # tags by resource (partners, jobs), not "t"
     "ENUM_NAME_OVERRIDES": {
         "PartnerStatusEnum": "partners.models.PartnerStatus",
         "JobStatusEnum": "ecosystem.jobs.models.JobStatus",

@@ -20,7 +20,8 @@ CACHES = {
         "KEY_PREFIX": f"test-{_WORKER}",
     }
 }
-ACCOUNT_RATE_LIMITS = {}  # a dedicated test turns them back on
+# False, not {}: allauth merges a dict into its defaults. The rate-limit tests turn them back on.
+ACCOUNT_RATE_LIMITS = False
 
 # The database name per run and worker, created by conftest.django_db_setup.
 TEST_DATABASE_NAME = f"test_{DATABASES['default']['NAME']}_{_WORKER}".replace("-", "_")

@@ -7,20 +7,30 @@ in that tenant's audit log, platform rows (people, tenants' settings) in the pla
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db import transaction
 from django.forms.models import model_to_dict
 
 from ecosystem.audit.services import audit_record, platform_audit_record
 
+from .context import tenant_context
 from .models import Tenant, TenantModel
 
 PLATFORM_DB = "platform"
+HIDDEN = "(hidden)"
 
 
 def _changes(form) -> dict:
+    """What the operator changed. Secrets (password fields) are named but never written down:
+    the audit log is append-only, so a password in it could never be removed."""
     if form is None:
         return {}
-    return {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
+    return {
+        name: HIDDEN if isinstance(form.fields[name].widget, forms.PasswordInput) else str(form.cleaned_data.get(name))
+        for name in form.changed_data
+    }
 
 
 class PlatformAdmin(admin.ModelAdmin):
@@ -38,10 +48,32 @@ class PlatformAdmin(admin.ModelAdmin):
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 
+    def has_add_permission(self, request) -> bool:
+        # Tenant rows are created inside their tenant (portal, API, services): the admin form cannot
+        # set ``tenant`` (not editable), so an "add" here could only fail.
+        return not issubclass(self.model, TenantModel) and super().has_add_permission(request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Edit a tenant row inside its own tenant's scope.
+
+        The form, model validation (unique constraints) and related-field choices read through the
+        tenant models' default managers, which refuse to run without a scope. In the row's own scope
+        they work, related choices stay inside that tenant, and the save and its audit row commit
+        together on the platform connection.
+        """
+        obj = self.get_object(request, unquote(object_id)) if object_id and issubclass(self.model, TenantModel) else None
+        if obj is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with tenant_context(obj.tenant_id, using=self.using), tenant_context(obj.tenant_id):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # widgets query while rendering: still inside the scope
+        return response
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if issubclass(related, TenantModel):
-            kwargs["queryset"] = related.objects.unscoped().using(self.using)
+            kwargs["queryset"] = related.objects.using(self.using)  # the edited row's tenant, see changeform_view
         else:
             kwargs["queryset"] = related._default_manager.using(self.using)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -55,13 +87,15 @@ class PlatformAdmin(admin.ModelAdmin):
         self._audit(request, obj, "admin.change" if change else "admin.create", _changes(form))
 
     def delete_model(self, request, obj) -> None:
-        self._audit(
-            request,
-            obj,
-            "admin.delete",
-            {"deleted": model_to_dict(obj, fields=[f.name for f in obj._meta.concrete_fields if not f.is_relation])},
-        )
-        obj.delete(using=self.using)
+        fields = model_to_dict(obj, fields=[f.name for f in obj._meta.concrete_fields if not f.is_relation])
+        # As text: the audit row is JSON, and UUIDs, dates and countries are not.
+        deleted = {
+            name: value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
+            for name, value in fields.items()
+        }
+        with transaction.atomic(using=self.using):  # no "deleted" audit row for a delete that failed
+            self._audit(request, obj, "admin.delete", {"deleted": deleted})
+            obj.delete(using=self.using)
 
     def delete_queryset(self, request, queryset) -> None:
         for obj in queryset:

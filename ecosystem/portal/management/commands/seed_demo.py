@@ -14,6 +14,7 @@ from django.db import transaction
 
 from ecosystem.accounts.models import Role, User
 from ecosystem.accounts.services import membership_add, tenant_create
+from ecosystem.audit.context import RequestContext, reset_request_context, set_request_context
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import Tenant
 from partners.models import PartnerOrganization, PartnerStatus, PartnerType
@@ -87,6 +88,13 @@ class Command(BaseCommand):
         parser.add_argument("--logins-file", help="Also write the demo logins to this file (make run prints it).")
 
     def handle(self, *args, **options) -> None:
+        token = set_request_context(RequestContext(request_id="seed_demo", via="seed"))
+        try:
+            self._seed(**options)
+        finally:
+            reset_request_context(token)
+
+    def _seed(self, **options) -> None:
         operator = self._person("operator@platform.example", "Pat Operator", is_staff=True, is_superuser=True)
         owner = self._person(*STAFF[0][:2])
         acme = self._tenant("acme", "Acme Cloud", owner)
