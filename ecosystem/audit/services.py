@@ -86,11 +86,12 @@ def model_changes(instance: models.Model, fields: list[str], before: dict[str, A
         new = getattr(instance, name)
         old = (before or {}).get(name)
         if before is None or old != new:
-            changes[name] = [None if before is None else _plain(old), _plain(new)]
+            changes[name] = [None if before is None else json_safe(old), json_safe(new)]
     return changes
 
 
-def _plain(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """A value as the audit log's JSON stores it: plain scalars as they are, anything else as text."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)

@@ -13,7 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from ecosystem.audit.services import audit_record, platform_audit_record
+from ecosystem.audit.services import audit_record, json_safe, platform_audit_record
 
 from .context import tenant_context
 from .models import Tenant, TenantModel
@@ -83,16 +83,13 @@ class PlatformAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
-        obj.save(using=self.using)
-        self._audit(request, obj, "admin.change" if change else "admin.create", _changes(form))
+        with transaction.atomic(using=self.using):  # the change and its audit row commit together
+            obj.save(using=self.using)
+            self._audit(request, obj, "admin.change" if change else "admin.create", _changes(form))
 
     def delete_model(self, request, obj) -> None:
         fields = model_to_dict(obj, fields=[f.name for f in obj._meta.concrete_fields if not f.is_relation])
-        # As text: the audit row is JSON, and UUIDs, dates and countries are not.
-        deleted = {
-            name: value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
-            for name, value in fields.items()
-        }
+        deleted = {name: json_safe(value) for name, value in fields.items()}
         with transaction.atomic(using=self.using):  # no "deleted" audit row for a delete that failed
             self._audit(request, obj, "admin.delete", {"deleted": deleted})
             obj.delete(using=self.using)
@@ -102,16 +99,18 @@ class PlatformAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
     def _audit(self, request, obj, action: str, changes: dict) -> None:
-        if isinstance(obj, TenantModel):
-            audit_record(
-                tenant=obj.tenant, actor=request.user, action=action, target=obj, changes=changes, using=self.using, via="admin"
-            )
-        elif isinstance(obj, Tenant):
-            audit_record(
-                tenant=obj, actor=request.user, action=action, target=obj, changes=changes, using=self.using, via="admin"
-            )
+        if isinstance(obj, Tenant):
+            tenant = obj
+        elif isinstance(obj, TenantModel):
+            tenant = obj.tenant
         else:
+            tenant = None  # people and other platform rows: the platform audit log
+        if tenant is None:
             platform_audit_record(actor=request.user, action=action, target=obj, changes=changes)
+        else:
+            audit_record(
+                tenant=tenant, actor=request.user, action=action, target=obj, changes=changes, using=self.using, via="admin"
+            )
 
 
 @admin.register(Tenant)
