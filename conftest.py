@@ -14,22 +14,14 @@ import pytest
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment, django_db_blocker):
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connections
 
     from ecosystem.tenancy import bootstrap
 
     name = settings.TEST_DATABASE_NAME
     with django_db_blocker.unblock():
-        bootstrap.ensure_roles()
-        bootstrap.drop_database(name)
-        bootstrap.ensure_database(name)
-        bootstrap.grant_privileges(name)
-        for alias in settings.DATABASES:
-            connections[alias].close()
-            settings.DATABASES[alias]["NAME"] = name
-            connections[alias].settings_dict["NAME"] = name
-        call_command("migrate", database="owner", verbosity=0)
+        bootstrap.drop_database(name)  # a run that was killed may have left it behind
+        bootstrap.use_database(name)
         _allow_test_flush(name)
     yield name
     with django_db_blocker.unblock():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -68,35 +69,43 @@ def job_status(request: HttpRequest, job_id) -> HttpResponse:
     return render(request, "portal/_job_progress.html", {"job": job})
 
 
-def _invite_roles(membership: Membership) -> list[str]:
-    if membership.role == Role.OWNER:
-        return [Role.PARTNER_MANAGER, Role.ANALYST, Role.OWNER]
-    return []
+def _team_page(request: HttpRequest, *, partner, invite_roles: list[str], template: str, url_namespace: str) -> HttpResponse:
+    """The team page of vendor staff (``partner`` None) or of one partner organisation.
 
-
-@roles_required(*STAFF_ROLES)
-def team(request: HttpRequest) -> HttpResponse:
-    roles = _invite_roles(request.membership)
-    form = InvitationForm(request.POST or None, roles=roles) if roles else None
+    Who may invite whom is decided by ``invitation_create``; ``invite_roles`` only says which roles
+    the form offers (none: no form, and a POST is refused).
+    """
+    form = InvitationForm(request.POST or None, roles=invite_roles) if invite_roles else None
     if request.method == "POST":
         if form is None:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied
         if form.is_valid():
             try:
                 account_services.invitation_create(
-                    tenant=request.tenant, actor=request.user, inviter=request.membership, **form.cleaned_data
+                    tenant=request.tenant, actor=request.user, inviter=request.membership, partner=partner, **form.cleaned_data
                 )
             except ApplicationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-                return back_to_tenant(request, "portal:team")
+                return back_to_tenant(request, f"{url_namespace}:team")
+    partner_id = partner.pk if partner is not None else None
     context = {
-        "members": team_members(tenant=request.tenant).order_by("user__email"),
-        "invitations": pending_invitations(tenant=request.tenant, staff_only=True),
+        "partner": partner,
+        "members": team_members(tenant=request.tenant, partner_id=partner_id).order_by("user__email"),
+        "invitations": pending_invitations(tenant=request.tenant, partner_id=partner_id, staff_only=partner is None),
         "form": form,
+        "can_manage": bool(invite_roles),
+        "url_namespace": url_namespace,
     }
-    return render(request, "portal/team.html", context, status=400 if form is not None and form.errors else 200)
+    return render(request, template, context, status=400 if form is not None and form.errors else 200)
+
+
+@roles_required(*STAFF_ROLES)
+def team(request: HttpRequest) -> HttpResponse:
+    owner = request.membership.role == Role.OWNER
+    roles = [Role.PARTNER_MANAGER, Role.ANALYST, Role.OWNER] if owner else []
+    return _team_page(request, partner=None, invite_roles=roles, template="portal/team.html", url_namespace="portal")
 
 
 @require_POST
@@ -214,27 +223,12 @@ def partner_dashboard(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*PARTNER_ROLES)
 def partner_team(request: HttpRequest) -> HttpResponse:
-    partner = request.membership.partner
-    is_admin = request.membership.role == Role.PARTNER_ADMIN
-    form = InvitationForm(request.POST or None, roles=[Role.PARTNER_REP, Role.PARTNER_ADMIN]) if is_admin else None
-    if request.method == "POST":
-        if form is None:
-            return render(request, "403.html", status=403)
-        if form.is_valid():
-            try:
-                account_services.invitation_create(
-                    tenant=request.tenant, actor=request.user, inviter=request.membership, partner=partner, **form.cleaned_data
-                )
-            except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-                return back_to_tenant(request, "partner_portal:team")
-    context = {
-        "partner": partner,
-        "members": team_members(tenant=request.tenant, partner_id=partner.pk).order_by("user__email"),
-        "invitations": pending_invitations(tenant=request.tenant, partner_id=partner.pk),
-        "form": form,
-        "is_admin": is_admin,
-    }
-    return render(request, "portal/partner_team.html", context, status=400 if form is not None and form.errors else 200)
+    admin = request.membership.role == Role.PARTNER_ADMIN
+    roles = [Role.PARTNER_REP, Role.PARTNER_ADMIN] if admin else []
+    return _team_page(
+        request,
+        partner=request.membership.partner,
+        invite_roles=roles,
+        template="portal/partner_team.html",
+        url_namespace="partner_portal",
+    )
