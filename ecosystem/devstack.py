@@ -194,8 +194,9 @@ def up() -> dict[str, str]:
     else:
         env["REDIS_URL"] = redis_start()
         _log(f"embedded Redis is running at {env['REDIS_URL']}")
-    LOCAL.mkdir(exist_ok=True)
-    SERVICES_ENV.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
+    if env:  # only what this machine runs embedded; configured servers stay in the environment
+        LOCAL.mkdir(exist_ok=True)
+        SERVICES_ENV.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
     return env
 
 
@@ -245,17 +246,19 @@ def run() -> int:
         _manage(env, "seed_demo", "--logins-file", str(LOCAL / "demo-logins.txt"))
         _log(f"setup took {time.monotonic() - started:.1f}s; starting web, worker and beat (Ctrl-C stops all)")
         honcho = Path(sys.executable).parent / "honcho"
-        process = subprocess.Popen([str(honcho), "-f", str(ROOT / "Procfile"), "start"], env=env, cwd=ROOT)
+        # Its own session: Ctrl-C reaches only this process, which passes it on exactly once, so
+        # honcho stops web, worker and beat gracefully however the stop was asked for.
+        process = subprocess.Popen(
+            [str(honcho), "-f", str(ROOT / "Procfile"), "start"], env=env, cwd=ROOT, start_new_session=True
+        )
         threading.Thread(target=_wait_and_announce, args=(started, int(env["WEB_PORT"])), daemon=True).start()
 
-        def stop(signum, frame):  # `kill` (SIGTERM) stops the stack as Ctrl-C does
+        def stop(signum, frame):
             process.send_signal(signal.SIGINT)
 
         signal.signal(signal.SIGTERM, stop)
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            return process.wait()  # honcho got the same Ctrl-C and stops its processes
+        signal.signal(signal.SIGINT, stop)
+        return process.wait()
 
 
 def _other_clients_alive(clients: Path) -> bool:
