@@ -253,12 +253,16 @@ def run() -> int:
         )
         threading.Thread(target=_wait_and_announce, args=(started, int(env["WEB_PORT"])), daemon=True).start()
 
+        stopping = []
+
         def stop(signum, frame):
+            stopping.append(signum)
             process.send_signal(signal.SIGINT)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        return process.wait()
+        code = process.wait()
+        return 0 if stopping else code  # a stop someone asked for is not a failure
 
 
 def _other_clients_alive(clients: Path) -> bool:
