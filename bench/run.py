@@ -1,7 +1,8 @@
 """Benchmarks (not tests): the partner list at scale and the price of row-level security.
 
 Run with `make bench` (it starts the embedded services). Builds its own database
-`bench_ecosystem` with one tenant of N partners (default 20,000; BENCH_PARTNERS to change),
+`bench_ecosystem` with five tenants of N partners each (default 20,000: BENCH_PARTNERS,
+BENCH_OTHER_TENANTS), measures the first one,
 then measures:
 
 * the API's first page of partners and a filtered page (latency p50/p95 over repeated requests);
@@ -34,41 +35,47 @@ from django.test import Client  # noqa: E402
 
 from ecosystem.tenancy import bootstrap  # noqa: E402
 
-N = int(os.environ.get("BENCH_PARTNERS", "20000"))
+N = int(os.environ.get("BENCH_PARTNERS", "20000"))  # per tenant
+OTHER_TENANTS = int(os.environ.get("BENCH_OTHER_TENANTS", "4"))
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 NAME = "bench_ecosystem"
 
 
 def seed() -> tuple:
+    """The measured tenant plus OTHER_TENANTS neighbours of the same size, as a shared database has."""
     from ecosystem.accounts.models import Membership, Role, User
     from ecosystem.tenancy.context import tenant_context
     from ecosystem.tenancy.models import Tenant
     from partners.models import PartnerOrganization, PartnerStatus, PartnerType
 
-    tenant, _ = Tenant.objects.get_or_create(slug="bench", defaults={"name": "Bench", "require_staff_mfa": False})
-    user = User.objects.filter(email="bench@example.com").first() or User.objects.create_user(
-        "bench@example.com", "bench-password-1"
-    )
     types, statuses = PartnerType.values, PartnerStatus.values
-    with tenant_context(tenant.pk):
-        Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": Role.PARTNER_MANAGER})
-        have = PartnerOrganization.objects.count()
-        batch = [
-            PartnerOrganization(
-                tenant=tenant,
-                public_id=uuid.uuid4(),
-                name=f"Partner {i:06d}",
-                partner_type=types[i % len(types)],
-                website_domain=f"p{i}.bench.example",
-                country=["DE", "US", "GB", "FR", "JP"][i % 5],
-                status=statuses[i % len(statuses)],
-            )
-            for i in range(have, N)
-        ]
-        PartnerOrganization.objects.bulk_create(batch, batch_size=5000)
+    inserted = 0
+    tenants = []
+    for index in range(OTHER_TENANTS + 1):
+        slug = "bench" if index == 0 else f"neighbour-{index}"
+        tenant, _ = Tenant.objects.get_or_create(slug=slug, defaults={"name": slug.title(), "require_staff_mfa": False})
+        tenants.append(tenant)
+        with tenant_context(tenant.pk):
+            batch = [
+                PartnerOrganization(
+                    tenant=tenant,
+                    public_id=uuid.uuid4(),
+                    name=f"Partner {i:06d}",
+                    partner_type=types[i % len(types)],
+                    website_domain=f"p{i}.{slug}.example",
+                    country=["DE", "US", "GB", "FR", "JP"][i % 5],
+                    status=statuses[i % len(statuses)],
+                )
+                for i in range(N)
+            ]
+            PartnerOrganization.objects.bulk_create(batch, batch_size=5000)
+            inserted += len(batch)
+    user = User.objects.create_user("bench@example.com", "bench-password-1")
+    with tenant_context(tenants[0].pk):
+        Membership.objects.create(tenant=tenants[0], user=user, role=Role.PARTNER_MANAGER)
     with connections["owner"].cursor() as cursor:
         cursor.execute("ANALYZE")
-    return tenant, user, len(batch)
+    return tenants[0], user, inserted
 
 
 def timed(client: Client, url: str, **params) -> tuple[float, float]:
@@ -123,10 +130,10 @@ def main() -> None:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('partners_partnerorganization'))")
         size = cursor.fetchone()[0]
     print(f"""
-## Partner list at {N:,} partners ({time.strftime("%Y-%m-%d")})
+## Partner list at {N:,} partners per tenant, {OTHER_TENANTS + 1} tenants ({time.strftime("%Y-%m-%d")})
 
 Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {connections["default"].vendor} {connections["default"].pg_version // 10000}.
-Seeded {inserted:,} partners (bulk insert) in {seeded:.1f} s; table with indexes: {size}. {RUNS} requests each, Django test client (no network).
+Seeded {inserted:,} partners in all (bulk insert) in {seeded:.1f} s; table with indexes: {size}. {RUNS} requests each, Django test client (no network).
 
 | what | p50 ms | p95 ms |
 | --- | ---: | ---: |

@@ -56,7 +56,7 @@ class PartnerOrganization(TenantModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "status", "partner_type"], name="partner_tenant_status_type"),
-            models.Index(fields=["tenant", "-created_at"], name="partner_tenant_created"),
+            models.Index(fields=["tenant", "-created_at", "-id"], name="partner_tenant_created_id"),
             models.Index(fields=["tenant", "name"], name="partner_tenant_name"),
         ]
         verbose_name = _("partner organisation")

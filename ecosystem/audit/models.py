@@ -40,7 +40,7 @@ class AuditEntry(TenantModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["tenant", "-created_at"], name="audit_tenant_created"),
+            models.Index(fields=["tenant", "-created_at", "-id"], name="audit_tenant_created_id"),
             models.Index(fields=["tenant", "object_type", "object_id"], name="audit_tenant_object"),
         ]
         verbose_name = _("audit entry")
