@@ -6,6 +6,7 @@ from ecosystem.accounts import views as account_views
 from ecosystem.portal import partner_urls
 from ecosystem.portal import urls as portal_urls
 from ecosystem.portal.base import PARTNER, VENDOR, tenant_urlpatterns
+from onboarding import urls as onboarding_urls
 from partners import urls as partner_org_urls
 
 # The operator logs in to Django admin through allauth (rate limits, MFA), never admin's own form.
@@ -15,6 +16,8 @@ admin.site.site_header = "Partner Ecosystem · platform"
 vendor_portal = tenant_urlpatterns(portal_urls.urlpatterns, portal=VENDOR)
 vendor_partners = tenant_urlpatterns(partner_org_urls.urlpatterns, portal=VENDOR)
 partner_portal = tenant_urlpatterns(partner_urls.urlpatterns, portal=PARTNER)
+vendor_onboarding = tenant_urlpatterns(onboarding_urls.urlpatterns, portal=VENDOR)
+partner_onboarding = tenant_urlpatterns(onboarding_urls.partner_urlpatterns, portal=PARTNER)
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -24,7 +27,10 @@ urlpatterns = [
     path("api/v1/", include("ecosystem.api.urls")),
     path("t/<slug:tenant_slug>/", include((vendor_portal, "portal"))),
     path("t/<slug:tenant_slug>/", include((vendor_partners, "partners"))),
+    path("t/<slug:tenant_slug>/", include((vendor_onboarding, "onboarding"))),
     path("p/<slug:tenant_slug>/", include((partner_portal, "partner_portal"))),
+    path("p/<slug:tenant_slug>/", include((partner_onboarding, "partner_onboarding"))),
+    path("apply/", include((onboarding_urls.public_urlpatterns, "onboarding_public"))),
 ]
 
 handler403 = "ecosystem.portal.errors.permission_denied"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -13,7 +14,7 @@ from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
 
 from .domains import normalize_domain
-from .models import PartnerOrganization, PartnerStatus, PartnerType
+from .models import EngagementEvent, PartnerOrganization, PartnerStatus, PartnerStatusChange, PartnerType
 
 EDITABLE_FIELDS = ["name", "partner_type", "website_domain", "country", "status"]
 
@@ -82,6 +83,9 @@ def partner_create(
             raise _duplicate_domain()
         partner = PartnerOrganization(tenant=tenant, **values)
         _save_guarding_domain(partner)
+        PartnerStatusChange.objects.create(
+            tenant=tenant, partner=partner, from_status="", to_status=partner.status, changed_by=_person(actor)
+        )
         audit_record(
             tenant=tenant,
             actor=actor,
@@ -92,8 +96,13 @@ def partner_create(
     return partner
 
 
-def partner_update(*, tenant: Tenant, actor: Any, partner: PartnerOrganization, **values: Any) -> PartnerOrganization:
-    """Change some of a partner's editable fields; a no-op change writes nothing and audits nothing."""
+def partner_update(
+    *, tenant: Tenant, actor: Any, partner: PartnerOrganization, reason: str = "", **values: Any
+) -> PartnerOrganization:
+    """Change some of a partner's editable fields; a no-op change writes nothing and audits nothing.
+
+    A change of status is also kept in the partner's lifecycle history, with ``reason``.
+    """
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)), code="read_only")
@@ -114,5 +123,30 @@ def partner_update(*, tenant: Tenant, actor: Any, partner: PartnerOrganization, 
         if domain_taken:
             raise _duplicate_domain()
         _save_guarding_domain(locked)
+        if "status" in changes:
+            PartnerStatusChange.objects.create(
+                tenant=tenant,
+                partner=locked,
+                from_status=before["status"],
+                to_status=locked.status,
+                reason=(reason or "")[:300],
+                changed_by=_person(actor),
+            )
         audit_record(tenant=tenant, actor=actor, action="partner.update", target=locked, changes=changes)
     return locked
+
+
+def _person(actor: Any):
+    """The user behind an action, if a person (API keys and the system are not)."""
+    from ecosystem.accounts.models import User
+
+    return actor if isinstance(actor, User) else None
+
+
+def engagement_record(
+    *, tenant: Tenant, partner: PartnerOrganization, kind: str, user=None, data: dict | None = None, at=None
+) -> EngagementEvent:
+    """Note something a partner's people did. Not audited: it is activity, not a change of record."""
+    return EngagementEvent.objects.create(
+        tenant=tenant, partner=partner, user=user, kind=kind, occurred_at=at or timezone.now(), data=data or {}
+    )

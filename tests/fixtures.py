@@ -87,3 +87,30 @@ def in_tenant():
 def membership_of(user: User, tenant: Tenant) -> Membership:
     with tenant_context(tenant.pk):
         return Membership.objects.select_related("partner").get(user=user)
+
+
+def onboarding_plan_for(tenant: Tenant, partner: PartnerOrganization):
+    """A standard plan for ``partner``: 1 agreement, 2 security review, 3 custom task (depends on 1)."""
+    from onboarding.models import AgreementVersion, OnboardingTemplate, OnboardingTemplateStep, SecurityQuestion
+    from onboarding.services import plan_create_for_partner
+
+    with tenant_context(tenant.pk):
+        template = OnboardingTemplate.objects.filter(partner_type="", is_active=True).first()
+        if template is None:
+            agreement = AgreementVersion.objects.create(
+                tenant=tenant, title="Partner agreement", version="2026-1", body="The partner agrees to the program terms."
+            )
+            template = OnboardingTemplate.objects.create(tenant=tenant, name="Standard onboarding")
+            for position, kind, title, extra in (
+                (1, "agreement", "Sign the partner agreement", {"agreement": agreement}),
+                (2, "security_review", "Security questionnaire", {}),
+                (3, "custom_task", "Book the kickoff call", {"depends_on": [1]}),
+            ):
+                OnboardingTemplateStep.objects.create(
+                    tenant=tenant, template=template, position=position, kind=kind, title=title, **extra
+                )
+            SecurityQuestion.objects.create(
+                tenant=tenant, position=1, text="Do you encrypt customer data at rest?", risk_points=30
+            )
+            SecurityQuestion.objects.create(tenant=tenant, position=2, text="Do you enforce MFA for all staff?", risk_points=30)
+        return plan_create_for_partner(tenant=tenant, actor=None, partner=partner)

@@ -29,6 +29,8 @@ from ecosystem.api.services import api_key_create
 from ecosystem.jobs.services import job_create
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import TenantModel
+from onboarding.services import application_submit
+from tests.fixtures import onboarding_plan_for
 
 TENANT_PREFIXES = ("t/<slug:tenant_slug>/", "p/<slug:tenant_slug>/", "api/v1/t/<slug:tenant_slug>/")
 
@@ -68,6 +70,17 @@ MATRIX: dict[str, Route] = {
     "partner_portal:invitation_revoke": Route(lambda o: {"invitation_id": o["invitation"]}, ("POST",), partner_owned=True),
     "partner_portal:membership_deactivate": Route(lambda o: {"membership_id": o["membership"]}, ("POST",), partner_owned=True),
     # API
+    # onboarding, vendor side
+    "onboarding:application_list": Route(no_ids, ("GET",)),
+    "onboarding:application_detail": Route(lambda o: {"application_id": o["application"]}, ("GET",)),
+    "onboarding:application_approve": Route(lambda o: {"application_id": o["application"]}, ("POST",)),
+    "onboarding:application_reject": Route(lambda o: {"application_id": o["application"]}, ("POST",)),
+    "onboarding:board": Route(no_ids, ("GET",)),
+    "onboarding:review_approve": Route(lambda o: {"step_id": o["step"]}, ("POST",), partner_owned=True),
+    "onboarding:review_return": Route(lambda o: {"step_id": o["step"]}, ("POST",), partner_owned=True),
+    # onboarding, partner side
+    "partner_onboarding:mine": Route(no_ids, ("GET",)),
+    "partner_onboarding:step": Route(lambda o: {"step_id": o["step"]}, ("GET", "POST"), partner_owned=True),
     "api:partner-list": Route(no_ids, ("GET", "POST")),
     "api:partner-detail": Route(lambda o: {"public_id": o["partner"]}, ("GET", "PUT", "PATCH"), partner_owned=True),
     "api:job-list": Route(no_ids, ("GET", "POST")),
@@ -137,6 +150,17 @@ def tenant_a_objects(world) -> dict:
         )
         membership = Membership.objects.get(user=a.partner1_rep)
         issued = api_key_create(tenant=a.tenant, actor=a.owner, name="Probe key", scope="write")
+        plan = onboarding_plan_for(a.tenant, a.partner1)
+        application = application_submit(
+            tenant=a.tenant,
+            company_name="Applicant Co",
+            website_domain="applicant.example",
+            partner_type="msp",
+            expected_deal_volume="10_50",
+            contact_name="Ann Applicant",
+            contact_email="ann@applicant.example",
+        ).application
+        steps = {step.position: step for step in plan.steps.all()}
         everything = {
             str(value)
             for model in tenant_models()
@@ -150,8 +174,12 @@ def tenant_a_objects(world) -> dict:
         "invitation": invitation.public_id,
         "membership": membership.public_id,
         "api_key": issued.api_key.public_id,
+        "application": application.public_id,
+        "step": steps[2].public_id,  # the security review
         "all_ids": everything | {str(a.tenant.public_id)},
-        "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id)} | partner1_memberships,
+        "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id), str(plan.public_id)}
+        | partner1_memberships
+        | {str(step.public_id) for step in steps.values()},
     }
 
 
@@ -227,7 +255,7 @@ def test_cannot_access_other_tenants_or_other_partners_data(client, world, tenan
             tenant_a_objects["all_ids"],
         ),
     ]
-    partner_portal = route_name.startswith("partner_portal:")
+    partner_portal = tenant_routes()[route_name].startswith("p/")
     if partner_portal or route.partner_owned or not ids:
         # A user of the other partner in the same tenant: vendor routes do not exist for them;
         # partner routes answer for their own organisation only.

@@ -21,6 +21,7 @@ from ecosystem.audit.models import AuditEntry
 from ecosystem.errors import ApplicationError
 from ecosystem.jobs.models import Job
 from ecosystem.jobs.services import job_create
+from onboarding.services import partner_access_gate
 from partners.models import PartnerStatus, PartnerType
 from partners.selectors import access_partner, partner_counts
 
@@ -217,6 +218,7 @@ def partner_dashboard(request: HttpRequest) -> HttpResponse:
         "partner": partner,
         "team_size": team_members(tenant=request.tenant, partner_id=partner.pk).filter(is_active=True).count(),
         "pending_invitations": pending_invitations(tenant=request.tenant, partner_id=partner.pk).count(),
+        "gate": partner_access_gate(tenant=request.tenant, partner_id=partner.pk),
     }
     return render(request, "portal/partner_dashboard.html", context)
 

@@ -55,6 +55,9 @@ class TenantModel(models.Model):
     # Name of the column that ties a row to one partner organisation, for the restrictive
     # partner policy; None for tables partner users must never read (staff-only data).
     partner_field: str | None = None
+    # True for the program's configuration that partner users read but never change
+    # (agreement texts, questionnaires, capabilities): TenantRLS(..., shared=True).
+    partner_readable: bool = False
 
     class Meta:
         abstract = True

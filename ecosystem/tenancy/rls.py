@@ -6,7 +6,9 @@ Each tenant table gets, with ``ENABLE`` and ``FORCE`` (so even the table owner i
   The NULLIF matters: once a transaction on a connection has set the value, later transactions read it
   back as '' instead of NULL, and ``''::bigint`` would be an error rather than "no rows".
 * ``partner_isolation`` (restrictive, ANDed with the above): when ``app.partner_id`` is set (a partner
-  user's request), only rows of that partner organisation; on staff-only tables, no rows at all.
+  user's request), only rows of that partner organisation; on staff-only tables, no rows at all;
+  on shared configuration tables (``shared=True``: agreement texts, questionnaires), partner users
+  read every row and change none.
 
 Changing the policy text here changes what *new* migrations write; add a migration that runs
 ``TenantRLS`` again on the affected tables so existing databases follow.
@@ -25,32 +27,45 @@ PARTNER_SETTING = "NULLIF(current_setting('app.partner_id', true), '')::bigint"
 USER_SETTING = "NULLIF(current_setting('app.user_id', true), '')::bigint"
 
 
-def tenant_policy_sql(table: str, *, partner_column: str | None) -> list[str]:
+def tenant_policy_sql(table: str, *, partner_column: str | None, shared: bool = False) -> list[str]:
+    tenant = [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
+        f'CREATE POLICY tenant_isolation ON "{table}" USING (tenant_id = {TENANT_SETTING}) WITH CHECK (tenant_id = {TENANT_SETTING})',
+        *(
+            f'DROP POLICY IF EXISTS {name} ON "{table}"'
+            for name in ("partner_isolation", "partner_no_update", "partner_no_delete")
+        ),
+    ]
+    staff_only = f"({PARTNER_SETTING} IS NULL)"
+    if shared:
+        # The tenant's program configuration (agreement texts, questions, capabilities): partner
+        # users read it, only staff change it.
+        return [
+            *tenant,
+            f'CREATE POLICY partner_isolation ON "{table}" AS RESTRICTIVE FOR INSERT WITH CHECK {staff_only}',
+            f'CREATE POLICY partner_no_update ON "{table}" AS RESTRICTIVE FOR UPDATE USING {staff_only}',
+            f'CREATE POLICY partner_no_delete ON "{table}" AS RESTRICTIVE FOR DELETE USING {staff_only}',
+        ]
     # COALESCE rather than "unset OR column = setting": the same rows, but PostgreSQL estimates an OR
     # of two opaque expressions at 0.5 % of the rows, and then sorts whole tenants instead of reading
     # an ordered index (18 ms against 0.15 ms for a first page of 20,000 partners, bench/RESULTS.md).
     # "column = setting" is NULL when the setting is unset, or when the row has no partner: then the
     # row passes only if no partner is set (a partner user never sees staff rows).
     partner_rule = (
-        f"(COALESCE({partner_column} = {PARTNER_SETTING}, {PARTNER_SETTING} IS NULL))"
-        if partner_column
-        else f"({PARTNER_SETTING} IS NULL)"
+        f"(COALESCE({partner_column} = {PARTNER_SETTING}, {PARTNER_SETTING} IS NULL))" if partner_column else staff_only
     )
     return [
-        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
-        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
-        f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
-        (
-            f'CREATE POLICY tenant_isolation ON "{table}" USING (tenant_id = {TENANT_SETTING}) '
-            f"WITH CHECK (tenant_id = {TENANT_SETTING})"
-        ),
-        f'DROP POLICY IF EXISTS partner_isolation ON "{table}"',
+        *tenant,
         f'CREATE POLICY partner_isolation ON "{table}" AS RESTRICTIVE USING {partner_rule} WITH CHECK {partner_rule}',
     ]
 
 
 def tenant_policy_reverse_sql(table: str) -> list[str]:
     return [
+        f'DROP POLICY IF EXISTS partner_no_delete ON "{table}"',
+        f'DROP POLICY IF EXISTS partner_no_update ON "{table}"',
         f'DROP POLICY IF EXISTS partner_isolation ON "{table}"',
         f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
         f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY',
@@ -64,9 +79,12 @@ class TenantRLS(migrations.operations.base.Operation):
     reversible = True
     reduces_to_sql = True
 
-    def __init__(self, model_name: str, partner_field: str | None = None) -> None:
+    def __init__(self, model_name: str, partner_field: str | None = None, shared: bool = False) -> None:
+        if shared and partner_field:
+            raise ValueError("a table is either partner-owned or shared configuration, not both")
         self.model_name = model_name
         self.partner_field = partner_field
+        self.shared = shared
 
     def state_forwards(self, app_label, state) -> None:
         pass
@@ -78,7 +96,7 @@ class TenantRLS(migrations.operations.base.Operation):
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         table, column = self._table_and_column(app_label, to_state)
-        for statement in tenant_policy_sql(table, partner_column=column):
+        for statement in tenant_policy_sql(table, partner_column=column, shared=self.shared):
             schema_editor.execute(statement)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
@@ -93,4 +111,6 @@ class TenantRLS(migrations.operations.base.Operation):
         kwargs = {"model_name": self.model_name}
         if self.partner_field:
             kwargs["partner_field"] = self.partner_field
+        if self.shared:
+            kwargs["shared"] = True
         return self.__class__.__qualname__, [], kwargs

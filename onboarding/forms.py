@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from partners.models import PartnerType
+
+from .models import DealVolume, Region
+
+
+class ApplicationForm(forms.Form):
+    company_name = forms.CharField(label=_("Company"), max_length=200)
+    website_domain = forms.CharField(label=_("Website domain"), max_length=253, help_text=_("For example acme.example."))
+    partner_type = forms.ChoiceField(label=_("How would you partner with us?"), choices=PartnerType.choices)
+    capabilities = forms.MultipleChoiceField(label=_("Capabilities"), required=False, widget=forms.CheckboxSelectMultiple)
+    regions = forms.MultipleChoiceField(
+        label=_("Regions you sell in"), choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    country = forms.ChoiceField(label=_("Headquarters country"), choices=[("", "—"), *countries], required=False)
+    expected_deal_volume = forms.ChoiceField(label=_("Expected deal volume"), choices=DealVolume.choices)
+    contact_name = forms.CharField(label=_("Your name"), max_length=150)
+    contact_email = forms.EmailField(label=_("Your work email"))
+    message = forms.CharField(
+        label=_("Anything we should know?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # Honeypot: invisible to people, irresistible to form-filling bots.
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+
+    def __init__(self, *args, capabilities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capabilities"].choices = [(c.slug, c.name) for c in capabilities]
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SignatureForm(forms.Form):
+    typed_name = forms.CharField(label=_("Type your full name to sign"), max_length=150)
+    accepted = forms.BooleanField(label=_("I have read and accept this agreement on behalf of my company"), required=False)

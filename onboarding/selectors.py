@@ -1,0 +1,93 @@
+"""Reads of applications and onboarding progress."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from ecosystem.errors import NotFoundError
+from ecosystem.tenancy.models import Tenant
+
+from .models import ApplicationStatus, OnboardingPlan, OnboardingStep, PartnerApplication, PlanStatus, StepStatus
+
+
+def application_queue(*, tenant: Tenant, status: str | None = ApplicationStatus.SUBMITTED) -> QuerySet:
+    queryset = PartnerApplication.objects.filter(tenant=tenant).select_related("partner")
+    return queryset.filter(status=status) if status else queryset
+
+
+def access_application(*, tenant: Tenant, public_id: uuid.UUID) -> PartnerApplication:
+    try:
+        return PartnerApplication.objects.select_related("partner").get(tenant=tenant, public_id=public_id)
+    except PartnerApplication.DoesNotExist:
+        raise NotFoundError() from None
+
+
+def access_step(*, tenant: Tenant, public_id: uuid.UUID, partner_id: int | None) -> OnboardingStep:
+    """A step of an onboarding plan; partner users (``partner_id``) reach only their own."""
+    queryset = OnboardingStep.objects.filter(tenant=tenant).select_related("plan", "agreement", "partner")
+    if partner_id is not None:
+        queryset = queryset.filter(partner_id=partner_id)
+    try:
+        return queryset.get(public_id=public_id)
+    except OnboardingStep.DoesNotExist:
+        raise NotFoundError() from None
+
+
+def current_plan(*, tenant: Tenant, partner_id: int) -> OnboardingPlan | None:
+    """The partner's open plan, else its latest one."""
+    plans = OnboardingPlan.objects.filter(tenant=tenant, partner_id=partner_id).order_by("status", "-created_at")
+    return plans.prefetch_related("steps__agreement").first()
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    plan: OnboardingPlan
+    done: int
+    total: int
+    overdue: int
+    waiting_for_us: int
+    oldest_due: date | None
+    last_activity: object
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def onboarding_progress(*, tenant: Tenant) -> list[PlanProgress]:
+    """Every open plan with its counts, most overdue first: who is stuck. Two queries."""
+    today = timezone.localdate()
+    plans = (
+        OnboardingPlan.objects.filter(tenant=tenant, status=PlanStatus.IN_PROGRESS)
+        .select_related("partner")
+        .annotate(
+            done=Count("steps", filter=Q(steps__status=StepStatus.DONE)),
+            total=Count("steps"),
+            overdue=Count("steps", filter=Q(steps__due_on__lt=today) & ~Q(steps__status=StepStatus.DONE)),
+            waiting=Count("steps", filter=Q(steps__status=StepStatus.WAITING_FOR_REVIEW)),
+            oldest_due=Min("steps__due_on", filter=~Q(steps__status=StepStatus.DONE)),
+            last_activity=Max("steps__completed_at"),
+        )
+        .order_by("-overdue", "oldest_due", "partner__name")
+    )
+    return [
+        PlanProgress(
+            plan=p,
+            done=p.done,
+            total=p.total,
+            overdue=p.overdue,
+            waiting_for_us=p.waiting,
+            oldest_due=p.oldest_due,
+            last_activity=p.last_activity or p.created_at,
+        )
+        for p in plans
+    ]
+
+
+def steps_waiting_for_review(*, tenant: Tenant) -> QuerySet:
+    return OnboardingStep.objects.filter(tenant=tenant, status=StepStatus.WAITING_FOR_REVIEW).select_related("partner")

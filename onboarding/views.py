@@ -1,0 +1,218 @@
+"""Onboarding pages: the public application page, the vendor's review queue and onboarding board,
+and the partner's onboarding checklist."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecosystem import ratelimit
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
+from ecosystem.errors import ApplicationError
+from ecosystem.portal.base import back_to_tenant, roles_required
+from ecosystem.tenancy.context import tenant_context
+from ecosystem.tenancy.selectors import tenant_by_slug
+from partners.models import Capability
+
+from . import selectors, services
+from .forms import ApplicationForm, DecisionForm, SignatureForm
+from .models import ApplicationStatus, SecurityQuestion, StepKind, StepStatus
+
+APPLY_LIMIT = 5  # submissions per address per hour
+
+
+# --- public ------------------------------------------------------------------------------------
+
+
+def apply(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """The program's public application page. Anyone may apply; no account needed."""
+    tenant = tenant_by_slug(tenant_slug)
+    if tenant is None:
+        raise Http404
+    with tenant_context(tenant.pk):
+        capabilities = list(Capability.objects.filter(tenant=tenant))
+        form = ApplicationForm(request.POST or None, capabilities=capabilities)
+        context = {"program": tenant, "form": form, "skip_fields": ["website"]}
+        if request.method != "POST":
+            return render(request, "onboarding/apply.html", context)
+        if not ratelimit.hit(f"apply:{tenant.pk}:{request.META.get('REMOTE_ADDR')}", limit=APPLY_LIMIT, window_seconds=3600):
+            form.add_error(None, _("Too many applications from your network. Please try again in an hour."))
+            return render(request, "onboarding/apply.html", context, status=429)
+        if form.is_valid():
+            if form.cleaned_data.pop("website"):
+                # A bot filled the invisible field: thank it and keep nothing.
+                return render(request, "onboarding/apply_thanks.html", {"program": tenant, "merged": False})
+            try:
+                submitted = services.application_submit(tenant=tenant, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return render(
+                    request,
+                    "onboarding/apply_thanks.html",
+                    {"program": tenant, "merged": submitted.merged, "status_url": submitted.status_url},
+                )
+        return render(request, "onboarding/apply.html", context, status=400)
+
+
+def application_status(request: HttpRequest, tenant_slug: str, token: str) -> HttpResponse:
+    tenant = tenant_by_slug(tenant_slug)
+    if tenant is None:
+        raise Http404
+    with tenant_context(tenant.pk):
+        application = services.application_by_token(tenant=tenant, token=token)
+        if application is None:
+            raise Http404
+        return render(request, "onboarding/application_status.html", {"program": tenant, "application": application})
+
+
+# --- vendor portal -----------------------------------------------------------------------------
+
+
+@roles_required(*STAFF_ROLES)
+def application_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", ApplicationStatus.SUBMITTED)
+    if status not in ApplicationStatus.values and status != "all":
+        status = ApplicationStatus.SUBMITTED
+    queryset = selectors.application_queue(tenant=request.tenant, status=None if status == "all" else status)
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    return render(
+        request, "onboarding/application_list.html", {"page": page, "status": status, "statuses": ApplicationStatus.choices}
+    )
+
+
+@roles_required(*STAFF_ROLES)
+def application_detail(request: HttpRequest, application_id) -> HttpResponse:
+    application = selectors.access_application(tenant=request.tenant, public_id=application_id)
+    capability_names = dict(Capability.objects.filter(tenant=request.tenant).values_list("slug", "name"))
+    context = {
+        "application": application,
+        "capabilities": [capability_names.get(slug, slug) for slug in application.capabilities],
+        "form": DecisionForm(),
+        "can_decide": request.membership.role in PARTNER_EDITOR_ROLES and application.status == ApplicationStatus.SUBMITTED,
+    }
+    return render(request, "onboarding/application_detail.html", context)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def application_decide(request: HttpRequest, application_id, decision: str) -> HttpResponse:
+    application = selectors.access_application(tenant=request.tenant, public_id=application_id)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        if decision == "approve":
+            partner = services.application_approve(tenant=request.tenant, actor=request.user, application=application)
+            messages.success(
+                request,
+                _("%(name)s is approved: the partner admin is invited and onboarding has started.") % {"name": partner.name},
+            )
+            return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
+        services.application_reject(
+            tenant=request.tenant, actor=request.user, application=application, reason=form.cleaned_data.get("reason", "")
+        )
+        messages.info(request, _("The application was declined and the applicant told."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return back_to_tenant(request, "onboarding:application_detail", application_id=application.public_id)
+    return back_to_tenant(request, "onboarding:application_list")
+
+
+@roles_required(*STAFF_ROLES)
+def onboarding_board(request: HttpRequest) -> HttpResponse:
+    context = {
+        "progress": selectors.onboarding_progress(tenant=request.tenant),
+        "reviews": selectors.steps_waiting_for_review(tenant=request.tenant),
+        "can_decide": request.membership.role in PARTNER_EDITOR_ROLES,
+    }
+    return render(request, "onboarding/board.html", context)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def security_review_decide(request: HttpRequest, step_id, decision: str) -> HttpResponse:
+    step = selectors.access_step(tenant=request.tenant, public_id=step_id, partner_id=None)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        services.security_review_decide(
+            tenant=request.tenant,
+            actor=request.user,
+            step=step,
+            approve=decision == "approve",
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return back_to_tenant(request, "onboarding:board")
+
+
+# --- partner portal ----------------------------------------------------------------------------
+
+
+@roles_required(*PARTNER_ROLES)
+def my_onboarding(request: HttpRequest) -> HttpResponse:
+    partner_id = request.membership.partner_id
+    context = {
+        "plan": selectors.current_plan(tenant=request.tenant, partner_id=partner_id),
+        "gate": services.partner_access_gate(tenant=request.tenant, partner_id=partner_id),
+    }
+    return render(request, "onboarding/my_onboarding.html", context)
+
+
+@roles_required(*PARTNER_ROLES)
+def my_step(request: HttpRequest, step_id) -> HttpResponse:
+    step = selectors.access_step(tenant=request.tenant, public_id=step_id, partner_id=request.membership.partner_id)
+    signature_form = SignatureForm(request.POST or None) if step.kind == StepKind.AGREEMENT else None
+    questions = (
+        list(SecurityQuestion.objects.filter(tenant=request.tenant, is_active=True))
+        if step.kind == StepKind.SECURITY_REVIEW
+        else []
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            if step.kind == StepKind.AGREEMENT:
+                signature_form.is_valid()
+                services.agreement_sign(
+                    tenant=request.tenant,
+                    actor=request.user,
+                    step=step,
+                    typed_name=signature_form.cleaned_data.get("typed_name", ""),
+                    accepted=bool(signature_form.cleaned_data.get("accepted")),
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            elif step.kind == StepKind.SECURITY_REVIEW:
+                answers = {
+                    str(q.public_id): request.POST.get(f"q-{q.public_id}") == "yes"
+                    for q in questions
+                    if request.POST.get(f"q-{q.public_id}") in ("yes", "no")
+                }
+                services.security_review_submit(tenant=request.tenant, actor=request.user, step=step, answers=answers)
+            else:
+                services.step_complete(tenant=request.tenant, actor=request.user, step=step)
+        except ApplicationError as error_:
+            error = error_
+            if signature_form is not None and error.field in signature_form.fields:
+                signature_form.add_error(error.field, error.message)
+        else:
+            step.refresh_from_db()
+            if step.status == StepStatus.WAITING_FOR_REVIEW:
+                messages.info(request, _("Thank you. Your answers need a review by the vendor; we will let you know."))
+            else:
+                messages.success(request, _("Step done: %(title)s.") % {"title": step.title})
+            return back_to_tenant(request, "partner_onboarding:mine")
+    context = {
+        "step": step,
+        "signature_form": signature_form,
+        "questions": questions,
+        "error": error,
+        "answers": {key[2:]: value for key, value in request.POST.items() if key.startswith("q-")},
+    }
+    return render(request, "onboarding/my_step.html", context, status=400 if error else 200)
