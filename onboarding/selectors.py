@@ -91,3 +91,27 @@ def onboarding_progress(*, tenant: Tenant) -> list[PlanProgress]:
 
 def steps_waiting_for_review(*, tenant: Tenant) -> QuerySet:
     return OnboardingStep.objects.filter(tenant=tenant, status=StepStatus.WAITING_FOR_REVIEW).select_related("partner")
+
+
+@dataclass(frozen=True)
+class TimeToValue:
+    median_days_to_onboarded: float | None
+    partners_onboarded: int
+    median_days_to_first_registration: float | None  # filled once deal registration exists
+
+
+def time_to_value(*, tenant: Tenant) -> TimeToValue:
+    """Median days from the start of onboarding (approval) to a completed plan, over completed plans."""
+    import statistics
+
+    durations = [
+        (completed - created).total_seconds() / 86400
+        for created, completed in OnboardingPlan.objects.filter(tenant=tenant, status=PlanStatus.COMPLETED).values_list(
+            "created_at", "completed_at"
+        )
+    ]
+    return TimeToValue(
+        median_days_to_onboarded=round(statistics.median(durations), 1) if durations else None,
+        partners_onboarded=len(durations),
+        median_days_to_first_registration=None,
+    )

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ecosystem.tenancy.admin import PlatformAdmin
 
-from .models import PartnerOrganization
+from .models import Capability, EngagementEvent, PartnerOrganization, PartnerStatusChange
 
 
 @admin.register(PartnerOrganization)
@@ -11,3 +11,23 @@ class PartnerOrganizationAdmin(PlatformAdmin):
     list_filter = ["partner_type", "status", "tenant"]
     search_fields = ["name", "website_domain"]
     list_select_related = ["tenant"]
+
+
+@admin.register(Capability)
+class CapabilityAdmin(PlatformAdmin):
+    list_display = ["name", "slug", "tenant"]
+    list_filter = ["tenant"]
+
+
+@admin.register(PartnerStatusChange)
+class PartnerStatusChangeAdmin(PlatformAdmin):
+    list_display = ["partner", "tenant", "from_status", "to_status", "reason", "changed_at"]
+    list_filter = ["tenant", "to_status"]
+    list_select_related = ["partner", "tenant"]
+
+
+@admin.register(EngagementEvent)
+class EngagementEventAdmin(PlatformAdmin):
+    list_display = ["partner", "tenant", "kind", "occurred_at"]
+    list_filter = ["tenant", "kind"]
+    list_select_related = ["partner", "tenant"]

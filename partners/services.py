@@ -144,9 +144,9 @@ def _person(actor: Any):
 
 
 def engagement_record(
-    *, tenant: Tenant, partner: PartnerOrganization, kind: str, user=None, data: dict | None = None, at=None
+    *, tenant: Tenant, partner_id: int, kind: str, user=None, data: dict | None = None, at=None
 ) -> EngagementEvent:
     """Note something a partner's people did. Not audited: it is activity, not a change of record."""
     return EngagementEvent.objects.create(
-        tenant=tenant, partner=partner, user=user, kind=kind, occurred_at=at or timezone.now(), data=data or {}
+        tenant=tenant, partner_id=partner_id, user=user, kind=kind, occurred_at=at or timezone.now(), data=data or {}
     )

@@ -19,7 +19,7 @@ def memberships_of_user(*, user: User) -> list[Membership]:
         return list(
             Membership.objects.unscoped()  # crosses tenants by design: one person, several programs
             .filter(user=user, is_active=True, tenant__is_active=True)
-            .select_related("tenant")
+            .select_related("tenant")  # not "partner": partner rows of other tenants stay hidden by RLS
             .order_by("tenant__name")
         )
 

@@ -21,6 +21,7 @@ from ecosystem.audit.models import AuditEntry
 from ecosystem.errors import ApplicationError
 from ecosystem.jobs.models import Job
 from ecosystem.jobs.services import job_create
+from onboarding.selectors import application_queue, time_to_value
 from onboarding.services import partner_access_gate
 from partners.models import PartnerStatus, PartnerType
 from partners.selectors import access_partner, partner_counts
@@ -49,6 +50,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "metrics": DashboardMetrics.objects.filter(tenant=tenant).first(),
         "last_job": Job.objects.filter(kind=DASHBOARD_JOB).first(),
         "can_refresh": request.membership.role in PARTNER_EDITOR_ROLES,
+        "time_to_value": time_to_value(tenant=tenant),
+        "applications_waiting": application_queue(tenant=tenant).count(),
     }
     return render(request, "portal/dashboard.html", context)
 

@@ -190,6 +190,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "default")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "onboarding-reminders-all-tenants": {
+        "task": "onboarding.tasks.onboarding_reminders_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
     "dashboard-metrics-all-tenants": {
         "task": "ecosystem.portal.tasks.dashboard_metrics_refresh_all_tenants",
         "schedule": 15 * 60,

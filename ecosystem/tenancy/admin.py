@@ -87,6 +87,22 @@ class PlatformAdmin(admin.ModelAdmin):
             obj.save(using=self.using)
             self._audit(request, obj, "admin.change" if change else "admin.create", _changes(form))
 
+    def save_formset(self, request, form, formset, change) -> None:
+        """Inline rows (template steps, …) join the parent's tenant and are audited like the parent."""
+        parent = form.instance
+        tenant_id = parent.pk if isinstance(parent, Tenant) else getattr(parent, "tenant_id", None)
+        with transaction.atomic(using=self.using):
+            for obj in formset.save(commit=False):
+                if isinstance(obj, TenantModel) and obj.tenant_id is None:
+                    obj.tenant_id = tenant_id
+                created = obj.pk is None
+                obj.save(using=self.using)
+                self._audit(request, obj, "admin.create" if created else "admin.change", {})
+            for obj in formset.deleted_objects:
+                self._audit(request, obj, "admin.delete", {})
+                obj.delete(using=self.using)
+            formset.save_m2m()
+
     def delete_model(self, request, obj) -> None:
         fields = model_to_dict(obj, fields=[f.name for f in obj._meta.concrete_fields if not f.is_relation])
         deleted = {name: json_safe(value) for name, value in fields.items()}

@@ -11,13 +11,23 @@ import random
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.text import slugify
 
 from ecosystem.accounts.models import Role, User
 from ecosystem.accounts.services import membership_add, tenant_create
 from ecosystem.audit.context import RequestContext, reset_request_context, set_request_context
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import Tenant
-from partners.models import PartnerOrganization, PartnerStatus, PartnerType
+from onboarding.models import (
+    AgreementVersion,
+    OnboardingPlan,
+    OnboardingTemplate,
+    OnboardingTemplateStep,
+    PartnerApplication,
+    SecurityQuestion,
+)
+from onboarding.services import application_submit, plan_create_for_partner
+from partners.models import Capability, PartnerOrganization, PartnerStatus, PartnerType
 from partners.services import partner_create
 
 DEMO_PASSWORD = "partner-demo-2026"
@@ -69,6 +79,36 @@ STATUS_WEIGHTS = [
     (PartnerStatus.RETIRED, 5),
 ]
 
+CAPABILITIES = ["Cloud migration", "Security", "Data and analytics", "Managed services", "Healthcare", "Financial services"]
+AGREEMENT_TEXT = (
+    "1. Appointment. The vendor appoints the partner as a non-exclusive partner in the program.\n"
+    "2. Deal registration. Registered opportunities are protected for 90 days under the published rules of engagement.\n"
+    "3. Conduct. The partner complies with anti-bribery, export control and data protection law.\n"
+    "4. Term. One year, renewing automatically unless either party gives 30 days' notice."
+)
+NDA_TEXT = (
+    "Each party keeps the other's confidential information confidential for three years and uses it only for the partnership."
+)
+SECURITY_QUESTIONS = [
+    ("Do you enforce multi-factor authentication for all staff accounts?", 25),
+    ("Is customer data encrypted at rest and in transit?", 25),
+    ("Do you have a documented incident response plan tested in the last 12 months?", 15),
+    ("Do you review access rights at least quarterly?", 10),
+    ("Are your staff trained on security awareness every year?", 5),
+]
+TEMPLATE_STEPS = [
+    ("agreement", "Sign the partner agreement", 7, [], "Read and sign the program agreement."),
+    ("agreement", "Sign the NDA", 7, [], "Needed before we share roadmaps and pricing."),
+    ("security_review", "Security questionnaire", 14, [], "Five questions about how you protect customer data."),
+    ("profile", "Complete your company profile", 14, [1], "Logo, description, regions and capabilities."),
+    ("custom_task", "Kickoff call with your partner manager", 21, [1, 2], "Book 30 minutes to plan your first quarter."),
+]
+APPLICANTS = [
+    ("Skyline Cloud Partners", "skyline-cloud.example", "msp", "10_50", "Sam Skyline", "sam@skyline-cloud.example"),
+    ("Harbor Data Consulting", "harbordata.example", "si", "under_10", "Hana Harbor", "hana@harbordata.example"),
+    ("Quantum Resale GmbH", "quantum-resale.example", "reseller", "50_200", "Quirin Quantum", "q@quantum-resale.example"),
+]
+
 STAFF = [
     ("owner@acme.example", "Olivia Owner", Role.OWNER),
     ("manager@acme.example", "Manuel Manager", Role.PARTNER_MANAGER),
@@ -113,6 +153,7 @@ class Command(BaseCommand):
                 partners[domain] = self._partner(acme, owner, name, partner_type, domain, country, status)
             for email, name, role, domain in PARTNER_USERS:
                 self._member(acme, self._person(email, name), role, partners[domain])
+            self._onboarding(acme, owner, partners)
 
         with tenant_context(globex.pk):
             northwind = self._partner(
@@ -135,6 +176,50 @@ class Command(BaseCommand):
         if options.get("logins_file"):
             with open(options["logins_file"], "w") as handle:
                 handle.write(text)
+
+    def _onboarding(self, tenant: Tenant, owner: User, partners: dict[str, PartnerOrganization]) -> None:
+        """Capabilities, agreements, the questionnaire, the standard plan, plans and applications."""
+        for name in CAPABILITIES:
+            Capability.objects.get_or_create(tenant=tenant, slug=slugify(name), defaults={"name": name})
+        if not OnboardingTemplate.objects.exists():
+            agreement = AgreementVersion.objects.create(
+                tenant=tenant, title="Partner Program Agreement", version="2026.1", body=AGREEMENT_TEXT
+            )
+            nda = AgreementVersion.objects.create(tenant=tenant, title="Mutual NDA", version="v3", body=NDA_TEXT)
+            for position, (text, points) in enumerate(SECURITY_QUESTIONS, start=1):
+                SecurityQuestion.objects.create(tenant=tenant, position=position, text=text, risk_points=points)
+            template = OnboardingTemplate.objects.create(tenant=tenant, name="Standard onboarding")
+            for position, (kind, title, due_days, depends_on, instructions) in enumerate(TEMPLATE_STEPS, start=1):
+                OnboardingTemplateStep.objects.create(
+                    tenant=tenant,
+                    template=template,
+                    position=position,
+                    kind=kind,
+                    title=title,
+                    due_days=due_days,
+                    depends_on=depends_on,
+                    instructions=instructions,
+                    agreement={"Sign the partner agreement": agreement, "Sign the NDA": nda}.get(title),
+                )
+        # Everyone still onboarding has a plan; so does Contoso, whose admin is a demo login.
+        onboarding = [p for p in partners.values() if p.status == PartnerStatus.ONBOARDING] + [partners["contoso-ms.example"]]
+        for partner in onboarding:
+            if not OnboardingPlan.objects.filter(partner=partner).exists():
+                plan_create_for_partner(tenant=tenant, actor=owner, partner=partner)
+        for company, domain, partner_type, volume, contact, email in APPLICANTS:
+            if not PartnerApplication.objects.filter(website_domain=domain).exists():
+                application_submit(
+                    tenant=tenant,
+                    company_name=company,
+                    website_domain=domain,
+                    partner_type=partner_type,
+                    expected_deal_volume=volume,
+                    contact_name=contact,
+                    contact_email=email,
+                    capabilities=[slugify(CAPABILITIES[0]), slugify(CAPABILITIES[1])],
+                    regions=["emea"],
+                    country="DE",
+                )
 
     def _person(self, email: str, full_name: str, *, is_staff: bool = False, is_superuser: bool = False) -> User:
         with transaction.atomic():

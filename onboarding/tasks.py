@@ -1,0 +1,21 @@
+"""Onboarding reminders: beat runs the sweep daily; each tenant gets its own task."""
+
+from __future__ import annotations
+
+from ecosystem.jobs.tasks import platform_task, tenant_task
+from ecosystem.tenancy.models import Tenant
+
+from .services import onboarding_reminders_send
+
+
+@tenant_task(time_limit=10 * 60)
+def onboarding_reminders_task(tenant_id: int) -> int:
+    return onboarding_reminders_send(tenant=Tenant.objects.get(pk=tenant_id))
+
+
+@platform_task()
+def onboarding_reminders_all_tenants() -> int:
+    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        onboarding_reminders_task.delay(tenant_id)
+    return len(tenant_ids)
