@@ -85,6 +85,12 @@ MATRIX: dict[str, Route] = {
     "api:partner-detail": Route(lambda o: {"public_id": o["partner"]}, ("GET", "PUT", "PATCH"), partner_owned=True),
     "api:job-list": Route(no_ids, ("GET", "POST")),
     "api:job-detail": Route(lambda o: {"public_id": o["job"]}, ("GET",)),
+    "api:application-list": Route(no_ids, ("GET",)),
+    "api:application-detail": Route(lambda o: {"public_id": o["application"]}, ("GET",)),
+    "api:application-approve": Route(lambda o: {"public_id": o["application"]}, ("POST",)),
+    "api:application-reject": Route(lambda o: {"public_id": o["application"]}, ("POST",)),
+    "api:onboarding-plan-list": Route(no_ids, ("GET",)),
+    "api:onboarding-plan-detail": Route(lambda o: {"public_id": o["plan"]}, ("GET",), partner_owned=True),
 }
 
 
@@ -175,6 +181,7 @@ def tenant_a_objects(world) -> dict:
         "membership": membership.public_id,
         "api_key": issued.api_key.public_id,
         "application": application.public_id,
+        "plan": plan.public_id,
         "step": steps[2].public_id,  # the security review
         "all_ids": everything | {str(a.tenant.public_id)},
         "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id), str(plan.public_id)}

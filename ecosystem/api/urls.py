@@ -5,11 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from ecosystem.jobs.api.views import JobViewSet
+from onboarding.api.views import ApplicationViewSet, OnboardingPlanViewSet
 from partners.api.views import PartnerViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("jobs", JobViewSet, basename="job")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("onboarding-plans", OnboardingPlanViewSet, basename="onboarding-plan")
 
 app_name = "api"
 
