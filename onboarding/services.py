@@ -47,6 +47,7 @@ from .models import (
     StepStatus,
 )
 from .models.plans import GATING_KINDS
+from .screening_services import require_no_open_match, screen_application
 
 # Sum of the risk points of the questions answered "no" -> rating. High risk waits for a manager.
 RISK_BANDS = ((0, "low"), (20, "medium"), (50, "high"))
@@ -141,6 +142,7 @@ def application_submit(*, tenant: Tenant, **values: Any) -> SubmittedApplication
                     field="website_domain",
                 ) from None
             merged = False
+        screen_application(tenant=tenant, application=application)
         audit_record(
             tenant=tenant,
             actor=None,
@@ -182,6 +184,7 @@ def application_approve(*, tenant: Tenant, actor: Any, application: PartnerAppli
     """Approve: in one transaction, the partner organisation, its admin's invitation and its onboarding plan."""
     with transaction.atomic():
         locked = _lock_open_application(application)
+        require_no_open_match(tenant=tenant, application=locked)
         partner = partner_create(
             tenant=tenant,
             actor=actor,
@@ -294,7 +297,7 @@ def _finish_step(*, tenant: Tenant, actor: Any, step: OnboardingStep, status: st
     if status == StepStatus.DONE:
         engagement_record(
             tenant=tenant,
-            partner=step.partner,
+            partner_id=step.partner_id,
             kind=EngagementKind.ONBOARDING_STEP_COMPLETED,
             user=step.completed_by,
             data={"step": step.title, "kind": step.kind},

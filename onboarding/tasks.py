@@ -19,3 +19,20 @@ def onboarding_reminders_all_tenants() -> int:
     for tenant_id in tenant_ids:
         onboarding_reminders_task.delay(tenant_id)
     return len(tenant_ids)
+
+
+@tenant_task(atomic=False, time_limit=30 * 60)
+def rescreen_everyone_task(tenant_id: int, job_id: int) -> None:
+    """After a new list is uploaded: screen every waiting application and active partner again."""
+    from ecosystem.jobs.services import job_finish, job_start
+
+    from .screening_services import rescreen_everyone
+
+    if job_start(job_id=job_id) is None:
+        return
+    try:
+        result = rescreen_everyone(tenant=Tenant.objects.get(pk=tenant_id), job_id=job_id)
+    except Exception as error:
+        job_finish(job_id=job_id, error=f"{type(error).__name__}: {error}")
+        raise
+    job_finish(job_id=job_id, result=result)

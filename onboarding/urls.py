@@ -18,6 +18,8 @@ urlpatterns = [
         "applications/<uuid:application_id>/reject/", views.application_decide, {"decision": "reject"}, name="application_reject"
     ),
     path("onboarding/", views.onboarding_board, name="board"),
+    path("screening/", views.screening, name="screening"),
+    path("screening/matches/<uuid:match_id>/clear/", views.screening_match_clear, name="screening_match_clear"),
     path(
         "onboarding/steps/<uuid:step_id>/approve/", views.security_review_decide, {"decision": "approve"}, name="review_approve"
     ),

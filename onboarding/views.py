@@ -4,6 +4,7 @@ and the partner's onboarding checklist."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -93,6 +94,7 @@ def application_detail(request: HttpRequest, application_id) -> HttpResponse:
         "application": application,
         "capabilities": [capability_names.get(slug, slug) for slug in application.capabilities],
         "form": DecisionForm(),
+        "matches": application.screening_matches.all(),
         "can_decide": request.membership.role in PARTNER_EDITOR_ROLES and application.status == ApplicationStatus.SUBMITTED,
     }
     return render(request, "onboarding/application_detail.html", context)
@@ -216,3 +218,67 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
         "answers": {key[2:]: value for key, value in request.POST.items() if key.startswith("q-")},
     }
     return render(request, "onboarding/my_step.html", context, status=400 if error else 200)
+
+
+# --- denied-party screening --------------------------------------------------------------------
+
+
+@roles_required(*STAFF_ROLES)
+def screening(request: HttpRequest) -> HttpResponse:
+    from ecosystem.jobs.models import Job
+    from ecosystem.jobs.services import job_create
+    from ecosystem.jobs.tasks import enqueue_on_commit
+
+    from .models import MatchStatus, ScreeningList, ScreeningMatch
+    from .screening import ScreeningListInvalid
+    from .screening_services import screening_list_upload
+    from .tasks import rescreen_everyone_task
+
+    errors: list = []
+    can_manage = request.membership.role in PARTNER_EDITOR_ROLES
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = [_("Choose a CSV file to upload.")]
+        else:
+            try:
+                screening_list_upload(tenant=request.tenant, actor=request.user, source=upload, file_name=upload.name)
+            except ScreeningListInvalid as invalid:
+                errors = [str(error) for error in invalid.errors]
+            else:
+                job = job_create(tenant=request.tenant, actor=request.user, kind="screening_rescreen")
+                enqueue_on_commit(rescreen_everyone_task, request.tenant.pk, job.pk)
+                messages.success(request, _("The list is in place. Everyone is being screened again in the background."))
+                return back_to_tenant(request, "onboarding:screening")
+    context = {
+        "current": ScreeningList.objects.filter(tenant=request.tenant).first(),
+        "matches": ScreeningMatch.objects.filter(tenant=request.tenant, status=MatchStatus.OPEN).select_related(
+            "application", "partner"
+        ),
+        "errors": errors,
+        "can_manage": can_manage,
+        "last_job": Job.objects.filter(tenant=request.tenant, kind="screening_rescreen").first(),
+    }
+    return render(request, "onboarding/screening.html", context, status=400 if errors else 200)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def screening_match_clear(request: HttpRequest, match_id) -> HttpResponse:
+    from .models import ScreeningMatch
+    from .screening_services import screening_match_clear as clear
+
+    match = ScreeningMatch.objects.filter(tenant=request.tenant, public_id=match_id).first()
+    if match is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        clear(tenant=request.tenant, actor=request.user, match=match, reason=form.cleaned_data.get("reason", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Match cleared."))
+    return back_to_tenant(request, "onboarding:screening")

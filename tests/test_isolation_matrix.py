@@ -29,6 +29,7 @@ from ecosystem.api.services import api_key_create
 from ecosystem.jobs.services import job_create
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import TenantModel
+from onboarding.models import ScreeningMatch
 from onboarding.services import application_submit
 from tests.fixtures import onboarding_plan_for
 
@@ -76,6 +77,8 @@ MATRIX: dict[str, Route] = {
     "onboarding:application_approve": Route(lambda o: {"application_id": o["application"]}, ("POST",)),
     "onboarding:application_reject": Route(lambda o: {"application_id": o["application"]}, ("POST",)),
     "onboarding:board": Route(no_ids, ("GET",)),
+    "onboarding:screening": Route(no_ids, ("GET", "POST")),
+    "onboarding:screening_match_clear": Route(lambda o: {"match_id": o["screening_match"]}, ("POST",)),
     "onboarding:review_approve": Route(lambda o: {"step_id": o["step"]}, ("POST",), partner_owned=True),
     "onboarding:review_return": Route(lambda o: {"step_id": o["step"]}, ("POST",), partner_owned=True),
     # onboarding, partner side
@@ -167,6 +170,9 @@ def tenant_a_objects(world) -> dict:
             contact_email="ann@applicant.example",
         ).application
         steps = {step.position: step for step in plan.steps.all()}
+        screening_match = ScreeningMatch.objects.create(
+            tenant=a.tenant, application=application, subject_name="Applicant Co", listed_name="Applicant Company", score=90
+        )
         everything = {
             str(value)
             for model in tenant_models()
@@ -182,6 +188,7 @@ def tenant_a_objects(world) -> dict:
         "api_key": issued.api_key.public_id,
         "application": application.public_id,
         "plan": plan.public_id,
+        "screening_match": screening_match.public_id,
         "step": steps[2].public_id,  # the security review
         "all_ids": everything | {str(a.tenant.public_id)},
         "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id), str(plan.public_id)}

@@ -13,12 +13,15 @@ from .plans import (
     StepKind,
     StepStatus,
 )
+from .screening import DeniedParty, MatchStatus, ScreeningList, ScreeningMatch
 
 __all__ = [
     "AgreementSignature",
     "AgreementVersion",
     "ApplicationStatus",
     "DealVolume",
+    "DeniedParty",
+    "MatchStatus",
     "OnboardingPlan",
     "OnboardingStep",
     "OnboardingTemplate",
@@ -26,6 +29,8 @@ __all__ = [
     "PartnerApplication",
     "PlanStatus",
     "Region",
+    "ScreeningList",
+    "ScreeningMatch",
     "SecurityQuestion",
     "StepKind",
     "StepStatus",
