@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from ecosystem.errors import ApplicationError
+from partners.domains import normalize_domain
 from partners.models import PartnerType
 
 from .models import DealVolume, Region
@@ -30,6 +32,13 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, capabilities=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["capabilities"].choices = [(c.slug, c.name) for c in capabilities]
+
+    def clean_website_domain(self) -> str:
+        # Checked here too, so a bad domain is reported together with the other fields' errors.
+        try:
+            return normalize_domain(self.cleaned_data["website_domain"])
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 class DecisionForm(forms.Form):

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Case, Count, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ecosystem.errors import NotFoundError
@@ -40,7 +40,9 @@ def access_step(*, tenant: Tenant, public_id: uuid.UUID, partner_id: int | None)
 
 def current_plan(*, tenant: Tenant, partner_id: int) -> OnboardingPlan | None:
     """The partner's open plan, else its latest one."""
-    plans = OnboardingPlan.objects.filter(tenant=tenant, partner_id=partner_id).order_by("status", "-created_at")
+    # Open first by name, not by the alphabet: "completed" sorts before "in_progress".
+    open_first = Case(When(status=PlanStatus.IN_PROGRESS, then=Value(0)), default=Value(1))
+    plans = OnboardingPlan.objects.filter(tenant=tenant, partner_id=partner_id).order_by(open_first, "-created_at")
     return plans.prefetch_related("steps__agreement").first()
 
 
