@@ -25,6 +25,7 @@ test: install
 ## make bench: benchmarks (not tests); results go to bench/RESULTS.md
 bench: install
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/run.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/tiers.py
 	@bench/make_run_timing.sh
 
 lint: install

@@ -6,7 +6,9 @@ from ecosystem.accounts import views as account_views
 from ecosystem.portal import partner_urls
 from ecosystem.portal import urls as portal_urls
 from ecosystem.portal.base import PARTNER, VENDOR, tenant_urlpatterns
+from onboarding import training_urls
 from onboarding import urls as onboarding_urls
+from partners import content_urls, tier_urls
 from partners import urls as partner_org_urls
 
 # The operator logs in to Django admin through allauth (rate limits, MFA), never admin's own form.
@@ -18,6 +20,12 @@ vendor_partners = tenant_urlpatterns(partner_org_urls.urlpatterns, portal=VENDOR
 partner_portal = tenant_urlpatterns(partner_urls.urlpatterns, portal=PARTNER)
 vendor_onboarding = tenant_urlpatterns(onboarding_urls.urlpatterns, portal=VENDOR)
 partner_onboarding = tenant_urlpatterns(onboarding_urls.partner_urlpatterns, portal=PARTNER)
+vendor_training = tenant_urlpatterns(training_urls.urlpatterns, portal=VENDOR)
+partner_training = tenant_urlpatterns(training_urls.partner_urlpatterns, portal=PARTNER)
+vendor_content = tenant_urlpatterns(content_urls.urlpatterns, portal=VENDOR)
+partner_content = tenant_urlpatterns(content_urls.partner_urlpatterns, portal=PARTNER)
+vendor_tiers = tenant_urlpatterns(tier_urls.urlpatterns, portal=VENDOR)
+partner_tiers = tenant_urlpatterns(tier_urls.partner_urlpatterns, portal=PARTNER)
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -28,8 +36,14 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include((vendor_portal, "portal"))),
     path("t/<slug:tenant_slug>/", include((vendor_partners, "partners"))),
     path("t/<slug:tenant_slug>/", include((vendor_onboarding, "onboarding"))),
+    path("t/<slug:tenant_slug>/", include((vendor_training, "training"))),
+    path("t/<slug:tenant_slug>/", include((vendor_content, "content"))),
     path("p/<slug:tenant_slug>/", include((partner_portal, "partner_portal"))),
     path("p/<slug:tenant_slug>/", include((partner_onboarding, "partner_onboarding"))),
+    path("p/<slug:tenant_slug>/", include((partner_training, "partner_training"))),
+    path("p/<slug:tenant_slug>/", include((partner_content, "partner_content"))),
+    path("t/<slug:tenant_slug>/", include((vendor_tiers, "tiers"))),
+    path("p/<slug:tenant_slug>/", include((partner_tiers, "partner_tiers"))),
     path("apply/", include((onboarding_urls.public_urlpatterns, "onboarding_public"))),
 ]
 

@@ -5,11 +5,20 @@ from ecosystem.tenancy.admin import PlatformAdmin
 from .models import (
     AgreementSignature,
     AgreementVersion,
+    Certification,
+    Course,
+    CourseCompletion,
+    CourseModule,
+    CredentialCheck,
+    LearningPath,
+    LearningPathCourse,
     OnboardingPlan,
     OnboardingStep,
     OnboardingTemplate,
     OnboardingTemplateStep,
     PartnerApplication,
+    QuizChoice,
+    QuizQuestion,
     SecurityQuestion,
 )
 
@@ -26,7 +35,7 @@ class PartnerApplicationAdmin(PlatformAdmin):
 class OnboardingTemplateStepInline(admin.TabularInline):
     model = OnboardingTemplateStep
     extra = 0
-    fields = ["position", "kind", "title", "due_days", "depends_on", "agreement"]
+    fields = ["position", "kind", "title", "due_days", "depends_on", "agreement", "course"]
 
 
 @admin.register(OnboardingTemplate)
@@ -60,7 +69,7 @@ class OnboardingStepAdmin(PlatformAdmin):
     list_display = ["title", "partner", "tenant", "kind", "status", "due_on", "completed_at"]
     list_filter = ["kind", "status", "tenant"]
     list_select_related = ["partner", "tenant"]
-    raw_id_fields = ["plan", "partner", "agreement", "completed_by"]
+    raw_id_fields = ["plan", "partner", "agreement", "course", "completed_by"]
 
 
 @admin.register(AgreementSignature)
@@ -68,6 +77,89 @@ class AgreementSignatureAdmin(PlatformAdmin):
     list_display = ["agreement", "partner", "typed_name", "signer", "signed_at", "ip"]
     list_filter = ["tenant"]
     list_select_related = ["partner", "agreement", "signer"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # evidence: never edited
+
+
+# --- training ----------------------------------------------------------------------------------
+
+
+class CourseModuleInline(admin.StackedInline):
+    model = CourseModule
+    extra = 0
+    fields = ["position", "title", "body", "video_url", "asset_url", "asset_label"]
+
+
+class QuizQuestionInline(admin.TabularInline):
+    model = QuizQuestion
+    extra = 0
+    fields = ["position", "text"]
+    show_change_link = True  # the choices are edited on the question's own page
+
+
+@admin.register(Course)
+class CourseAdmin(PlatformAdmin):
+    list_display = ["title", "tenant", "track", "pass_mark", "validity_months", "is_published"]
+    list_filter = ["tenant", "track", "is_published"]
+    search_fields = ["title"]
+    list_select_related = ["tenant"]
+    inlines = [CourseModuleInline, QuizQuestionInline]
+
+
+class QuizChoiceInline(admin.TabularInline):
+    model = QuizChoice
+    extra = 0
+    fields = ["position", "text", "is_correct"]
+
+
+@admin.register(QuizQuestion)
+class QuizQuestionAdmin(PlatformAdmin):
+    list_display = ["text", "course", "tenant", "position"]
+    list_filter = ["tenant"]
+    list_select_related = ["course", "tenant"]
+    inlines = [QuizChoiceInline]
+
+
+class LearningPathCourseInline(admin.TabularInline):
+    model = LearningPathCourse
+    extra = 0
+    fields = ["position", "course"]
+
+
+@admin.register(LearningPath)
+class LearningPathAdmin(PlatformAdmin):
+    list_display = ["title", "tenant", "track"]
+    list_filter = ["tenant", "track"]
+    inlines = [LearningPathCourseInline]
+
+
+@admin.register(CourseCompletion)
+class CourseCompletionAdmin(PlatformAdmin):
+    list_display = ["user", "partner", "course", "tenant", "score", "best_score", "passed", "attempts", "completed_at"]
+    list_filter = ["tenant", "passed"]
+    list_select_related = ["user", "partner", "course", "tenant"]
+    raw_id_fields = ["partner", "user", "course"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a record of what people did: never edited
+
+
+@admin.register(Certification)
+class CertificationAdmin(PlatformAdmin):
+    list_display = ["credential_number", "user", "partner", "course", "tenant", "issued_at", "expires_on", "revoked_at"]
+    list_filter = ["tenant", "is_current"]
+    search_fields = ["credential_number", "user__email", "user__full_name"]
+    list_select_related = ["user", "partner", "course", "tenant"]
+    raw_id_fields = ["partner", "user", "course", "revoked_by"]
+    readonly_fields = ["credential_number", "issued_at", "is_current"]
+
+
+@admin.register(CredentialCheck)
+class CredentialCheckAdmin(PlatformAdmin):
+    list_display = ["credential_number", "partner", "kind", "status", "tenant", "checked_at"]
+    list_filter = ["tenant", "kind", "status"]
+    list_select_related = ["partner", "tenant"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # evidence: never edited

@@ -46,7 +46,7 @@ from .models import (
     StepKind,
     StepStatus,
 )
-from .models.plans import GATING_KINDS
+from .models.plans import COURSE_KINDS, GATING_KINDS
 from .screening_services import require_no_open_match, screen_application
 
 # Sum of the risk points of the questions answered "no" -> rating. High risk waits for a manager.
@@ -259,6 +259,7 @@ def plan_create_for_partner(*, tenant: Tenant, actor: Any, partner: PartnerOrgan
                 due_on=today + timedelta(days=step.due_days),
                 depends_on=step.depends_on,
                 agreement=step.agreement,
+                course=step.course,
             )
             for step in template.steps.all()
         )
@@ -321,12 +322,30 @@ SELF_SERVICE_KINDS = frozenset({StepKind.CUSTOM_TASK, StepKind.PROFILE, StepKind
 
 
 def step_complete(*, tenant: Tenant, actor: Any, step: OnboardingStep) -> OnboardingStep:
-    """Tick off a task-like step (custom task, profile; training and certification until the LMS checks them)."""
+    """Tick off a task-like step (custom task, profile; training and certification steps without a course).
+
+    A training or certification step that names a course is completed by the course itself
+    (see :func:`step_complete_by_evidence` and :mod:`onboarding.training`), never by hand.
+    """
     with transaction.atomic():
         locked = _lock_step_for_partner(step)
         if locked.kind not in SELF_SERVICE_KINDS:
             raise ApplicationError(_("This step is completed by its own form."), code="wrong_step_kind")
+        if locked.kind in COURSE_KINDS and locked.course_id is not None:
+            raise ApplicationError(_("This step is completed by passing its course."), code="completed_by_course")
         _finish_step(tenant=tenant, actor=actor, step=locked, status=StepStatus.DONE)
+    return locked
+
+
+def step_complete_by_evidence(*, tenant: Tenant, actor: Any, step: OnboardingStep, result: dict) -> OnboardingStep:
+    """Finish a step because its evidence is in: a passed course, a verified certification.
+
+    The same rules as ticking off by hand (open plan, step not done, the steps it depends on done),
+    raising the same errors; ``result`` records the evidence on the step.
+    """
+    with transaction.atomic():
+        locked = _lock_step_for_partner(step)
+        _finish_step(tenant=tenant, actor=actor, step=locked, status=StepStatus.DONE, result=result)
     return locked
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ecosystem.jobs.tasks import platform_task, tenant_task
 from ecosystem.tenancy.models import Tenant
 
+from . import training_tasks  # noqa: F401  (registers the training tasks: Celery discovers ``tasks`` modules only)
 from .services import onboarding_reminders_send
 
 

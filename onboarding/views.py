@@ -19,9 +19,10 @@ from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.selectors import tenant_by_slug
 from partners.models import Capability
 
-from . import selectors, services
+from . import selectors, services, training
 from .forms import ApplicationForm, DecisionForm, SignatureForm
 from .models import ApplicationStatus, SecurityQuestion, StepKind, StepStatus
+from .models.plans import COURSE_KINDS
 
 APPLY_LIMIT = 5  # submissions per address per hour
 
@@ -178,6 +179,7 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
         else []
     )
     error = None
+    outcome = None
     if request.method == "POST":
         try:
             if step.kind == StepKind.AGREEMENT:
@@ -197,6 +199,8 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
                     if request.POST.get(f"q-{q.public_id}") in ("yes", "no")
                 }
                 services.security_review_submit(tenant=request.tenant, actor=request.user, step=step, answers=answers)
+            elif step.kind in COURSE_KINDS and step.course_id is not None:
+                outcome = training.course_step_check(tenant=request.tenant, actor=request.user, step=step)
             else:
                 services.step_complete(tenant=request.tenant, actor=request.user, step=step)
         except ApplicationError as error_:
@@ -207,6 +211,8 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
             step.refresh_from_db()
             if step.status == StepStatus.WAITING_FOR_REVIEW:
                 messages.info(request, _("Thank you. Your answers need a review by the vendor; we will let you know."))
+            elif outcome == "checking":
+                messages.info(request, _("We are checking the certification; the step is done as soon as it verifies."))
             else:
                 messages.success(request, _("Step done: %(title)s.") % {"title": step.title})
             return back_to_tenant(request, "partner_onboarding:mine")

@@ -7,7 +7,7 @@ from django_countries import countries
 from ecosystem.errors import ApplicationError
 
 from .domains import normalize_domain
-from .models import PartnerStatus, PartnerType
+from .models import ContentKind, PartnerStatus, PartnerType
 
 
 class PartnerForm(forms.Form):
@@ -27,3 +27,41 @@ class PartnerForm(forms.Form):
             return normalize_domain(self.cleaned_data["website_domain"])
         except ApplicationError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
+
+
+class ContentItemForm(forms.Form):
+    """Adding (``editing=False``) or editing a library item. Rules (https, file types, size) live in partners.content."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContentKind.choices, initial=ContentKind.FILE)
+    url = forms.CharField(label=_("Link"), max_length=500, required=False, help_text=_("For links: a full https:// address."))
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("PDF, PowerPoint, Word, Excel, PNG, JPG or ZIP, at most 25 MiB."),
+    )
+    partner_types = forms.MultipleChoiceField(
+        label=_("Partner types"),
+        choices=PartnerType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to show the item to every partner type."),
+    )
+    is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
+
+    def __init__(self, *args, item=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if item is not None:
+            del self.fields["kind"]  # an item stays a file or a link
+            if item.kind == ContentKind.LINK:
+                del self.fields["file"]
+            else:
+                del self.fields["url"]
+                self.fields["file"].help_text = _("Choose a file only to replace %(name)s.") % {"name": item.original_filename}
+
+
+class ReasonForm(forms.Form):
+    """Why a partner is retired or reactivated. Required and at most 300 characters: partners.lifecycle says so."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

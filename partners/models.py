@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -41,6 +42,13 @@ class PartnerOrganization(TenantModel):
     )
     country = CountryField(_("country"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.PROSPECT)
+    tier = models.ForeignKey("partners.Tier", on_delete=models.SET_NULL, null=True, blank=True, related_name="partners")
+    tier_override_until = models.DateField(
+        _("tier held until"),
+        null=True,
+        blank=True,
+        help_text=_("A manager's override: the nightly evaluation leaves the tier alone until then."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -130,3 +138,181 @@ class EngagementEvent(TenantModel):
             models.Index(fields=["tenant", "partner", "kind", "-occurred_at"], name="engagement_partner_kind_time"),
             models.Index(fields=["tenant", "-occurred_at"], name="engagement_tenant_time"),
         ]
+
+
+# --- content library ----------------------------------------------------------------------------
+
+CONTENT_FILE_EXTENSIONS = ("pdf", "pptx", "docx", "xlsx", "png", "jpg", "zip")
+CONTENT_MAX_BYTES = 25 * 1024 * 1024  # 25 MiB
+
+
+class ContentKind(models.TextChoices):
+    FILE = "file", _("File")
+    LINK = "link", _("Link")
+
+
+def content_upload_to(instance: ContentItem, filename: str) -> str:
+    """``content/<tenant id>/<random>.<ext>``: the name people gave the file is kept in a column, never on disk.
+
+    The path is not guessable and there is no MEDIA_URL route: files leave only through the
+    partner portal's download view, which checks the sales-access gate and the item's visibility.
+    """
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"content/{instance.tenant_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class ContentItem(TenantModel):
+    """A piece of sales material (a file or a link) in the tenant's content library.
+
+    Visible to partner users whose organisation's type is in ``partner_types`` (empty: every
+    type), once published and once their sales access is open (``partners.content``). Tiers do
+    not exist yet: the tiers issue adds a nullable ``min_tier`` here and to the visibility rule.
+
+    Program configuration that partner users read and never change: ``partner_readable``.
+    """
+
+    partner_readable = True
+
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=ContentKind.choices)
+    url = models.URLField(_("link"), max_length=500, blank=True, help_text=_("For links: an https:// address."))
+    file = models.FileField(_("file"), upload_to=content_upload_to, max_length=255, blank=True)
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    partner_types = ArrayField(
+        models.CharField(max_length=20, choices=PartnerType.choices),
+        verbose_name=_("partner types"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: every partner type."),
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "public_id"], name="content_item_public_id_unique"),
+            # The last word on what a row may hold, whatever wrote it: a stored file, or an https link.
+            models.CheckConstraint(
+                name="content_item_file_or_https_link",
+                condition=(models.Q(kind="file", url="") & ~models.Q(file=""))
+                | models.Q(kind="link", file="", url__startswith="https://"),
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "-created_at", "-id"], name="content_item_tenant_created")]
+        verbose_name = _("content item")
+        verbose_name_plural = _("content items")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_visible_to(self, partner_type: str) -> bool:
+        return self.is_published and (not self.partner_types or partner_type in self.partner_types)
+
+
+class TierMetric(models.TextChoices):
+    CERTIFIED_PEOPLE = "certified_people", _("Certified people")
+    CLOSED_WON_REVENUE_12M = "closed_won_revenue_12m", _("Closed-won revenue, last 12 months")
+    ACTIVE_REGISTRATIONS = "active_registrations", _("Active deal registrations")
+    HEALTH_SCORE = "health_score", _("Health score")
+
+
+class Tier(TenantModel):
+    """A level of the program (Registered, Silver, Gold, …) with its benefits. Higher ``rank`` is better."""
+
+    partner_readable = True
+
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=60)
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("0 is the entry tier; higher is better."))
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
+    mdf_eligible = models.BooleanField(_("MDF eligible"), default=False)
+    deal_protection_days = models.PositiveSmallIntegerField(_("deal protection (days)"), default=90)
+    other_benefits = models.CharField(_("other benefits"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "rank"], name="tier_rank_unique"),
+            models.UniqueConstraint(fields=["tenant", "public_id"], name="tier_public_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TierRule(TenantModel):
+    """A tier needs every one of its rules: ``metric`` at least ``minimum``."""
+
+    partner_readable = True
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="rules")
+    metric = models.CharField(_("measure"), max_length=30, choices=TierMetric.choices)
+    minimum = models.DecimalField(_("at least"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "tier", "metric"], name="tier_rule_one_per_metric")]
+
+
+class TierPolicy(TenantModel):
+    """How the nightly evaluation acts: apply changes itself or propose them; how long before a downgrade."""
+
+    auto_apply = models.BooleanField(_("apply changes automatically"), default=False)
+    downgrade_grace_days = models.PositiveSmallIntegerField(_("grace period before a downgrade (days)"), default=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="tier_policy_one_per_tenant")]
+
+
+class TierProposalStatus(models.TextChoices):
+    NONE = "none", _("No change")
+    PROPOSED = "proposed", _("Waiting for approval")
+    APPLIED = "applied", _("Applied")
+    IN_GRACE = "grace", _("Below the tier, in the grace period")
+    OVERRIDDEN = "overridden", _("Held by a manager's override")
+
+
+class TierEvaluation(TenantModel):
+    """The latest computed eligibility of one partner, kept apart from the tier it actually has."""
+
+    partner_field = "partner"
+
+    partner = models.OneToOneField(PartnerOrganization, on_delete=models.CASCADE, related_name="tier_evaluation")
+    eligible_tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    facts = models.JSONField(_("figures"), default=dict)
+    status = models.CharField(_("proposal"), max_length=12, choices=TierProposalStatus.choices, default=TierProposalStatus.NONE)
+    below_since = models.DateField(_("below its tier since"), null=True, blank=True)
+    evaluated_at = models.DateTimeField(_("evaluated"))
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "status"], name="tier_evaluation_status")]
+
+
+class TierChangeKind(models.TextChoices):
+    AUTOMATIC = "automatic", _("Applied by the nightly evaluation")
+    APPROVED = "approved", _("Proposed and approved")
+    OVERRIDE = "override", _("Manager override")
+
+
+class TierChange(TenantModel):
+    """One change of a partner's tier, with the rule and the figures that caused it."""
+
+    partner_field = "partner"
+
+    partner = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="tier_changes")
+    from_tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    to_tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("how"), max_length=10, choices=TierChangeKind.choices)
+    reason = models.CharField(_("why"), max_length=500)
+    facts = models.JSONField(_("figures"), default=dict, blank=True)
+    changed_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "partner", "-changed_at"], name="tier_change_partner_time")]

@@ -12,7 +12,7 @@ from ecosystem.errors import NotFoundError
 from ecosystem.tenancy.models import Tenant
 
 from .filters import PartnerFilter
-from .models import PartnerOrganization
+from .models import PartnerOrganization, PartnerStatusChange
 
 
 def partner_list(*, tenant: Tenant, filters: Mapping[str, Any] | None = None, partner_id: int | None = None) -> QuerySet:
@@ -48,3 +48,8 @@ def partner_counts(*, tenant: Tenant) -> dict[str, dict[str, int]]:
     by_status = {row["status"]: row["n"] for row in base.values("status").annotate(n=Count("id")).order_by()}
     by_type = {row["partner_type"]: row["n"] for row in base.values("partner_type").annotate(n=Count("id")).order_by()}
     return {"by_status": by_status, "by_type": by_type}
+
+
+def partner_status_history(*, tenant: Tenant, partner_id: int) -> QuerySet:
+    """A partner's lifecycle, oldest first, with who changed it: kept through retirement for reporting."""
+    return PartnerStatusChange.objects.filter(tenant=tenant, partner_id=partner_id).select_related("changed_by")

@@ -97,11 +97,13 @@ def partner_create(
 
 
 def partner_update(
-    *, tenant: Tenant, actor: Any, partner: PartnerOrganization, reason: str = "", **values: Any
+    *, tenant: Tenant, actor: Any, partner: PartnerOrganization, reason: str = "", offboarding: bool = False, **values: Any
 ) -> PartnerOrganization:
     """Change some of a partner's editable fields; a no-op change writes nothing and audits nothing.
 
-    A change of status is also kept in the partner's lifecycle history, with ``reason``.
+    A change of status is also kept in the partner's lifecycle history, with ``reason``. Moving a
+    partner into or out of ``retired`` also ends or restores its users' access, so only
+    :mod:`partners.lifecycle` may do it (``offboarding=True``); the edit form and the API are refused.
     """
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
@@ -115,6 +117,12 @@ def partner_update(
         changes = model_changes(locked, EDITABLE_FIELDS, before)
         if not changes:
             return locked
+        if "status" in changes and PartnerStatus.RETIRED in (before["status"], locked.status) and not offboarding:
+            raise ApplicationError(
+                _("Use Retire or Reactivate on the partner's page: they also end or restore its users' access."),
+                code="use_offboarding",
+                field="status",
+            )
         domain_taken = (
             "website_domain" in changes
             and locked.website_domain

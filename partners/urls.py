@@ -9,4 +9,6 @@ urlpatterns = [
     path("partners/new/", views.partner_create, name="create"),
     path("partners/<uuid:partner_id>/", views.partner_detail, name="detail"),
     path("partners/<uuid:partner_id>/edit/", views.partner_edit, name="edit"),
+    path("partners/<uuid:partner_id>/retire/", views.partner_retire, name="retire"),
+    path("partners/<uuid:partner_id>/reactivate/", views.partner_reactivate, name="reactivate"),
 ]

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.forms import InvitationForm
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES, Role
@@ -15,8 +16,9 @@ from ecosystem.errors import ApplicationError
 from ecosystem.exports import csv_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 
-from . import selectors, services
-from .forms import PartnerForm
+from . import lifecycle, selectors, services
+from .forms import PartnerForm, ReasonForm
+from .models import PartnerStatus, Tier
 
 PAGE_SIZE = 25
 
@@ -72,6 +74,9 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
         "invitations": pending_invitations(tenant=request.tenant, partner_id=partner.pk),
         "invite_form": InvitationForm(roles=[Role.PARTNER_ADMIN, Role.PARTNER_REP]),
         "can_edit": request.membership.role in PARTNER_EDITOR_ROLES,
+        "is_retired": partner.status == PartnerStatus.RETIRED,
+        "status_history": selectors.partner_status_history(tenant=request.tenant, partner_id=partner.pk),
+        "tiers": Tier.objects.filter(tenant=request.tenant),
     }
     return render(request, "partners/partner_detail.html", context)
 
@@ -92,3 +97,38 @@ def partner_edit(request: HttpRequest, partner_id) -> HttpResponse:
             return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner}, status=status)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def partner_retire(request: HttpRequest, partner_id) -> HttpResponse:
+    """Offboard the partner: its users lose access at once (see partners.lifecycle)."""
+    partner = selectors.access_partner(tenant=request.tenant, public_id=partner_id)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        lifecycle.partner_retire(
+            tenant=request.tenant, actor=request.user, partner=partner, reason=form.cleaned_data.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s is retired: its users no longer have access.") % {"name": partner.name})
+    return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def partner_reactivate(request: HttpRequest, partner_id) -> HttpResponse:
+    partner = selectors.access_partner(tenant=request.tenant, public_id=partner_id)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        lifecycle.partner_reactivate(
+            tenant=request.tenant, actor=request.user, partner=partner, reason=form.cleaned_data.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s is active again, with the users it had.") % {"name": partner.name})
+    return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)

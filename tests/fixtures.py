@@ -114,3 +114,62 @@ def onboarding_plan_for(tenant: Tenant, partner: PartnerOrganization):
             )
             SecurityQuestion.objects.create(tenant=tenant, position=2, text="Do you enforce MFA for all staff?", risk_points=30)
         return plan_create_for_partner(tenant=tenant, actor=None, partner=partner)
+
+
+def training_course_for(
+    tenant: Tenant,
+    *,
+    title: str = "Selling the platform",
+    track: str = "sales",
+    pass_mark: int = 80,
+    validity_months: int = 12,
+    questions: int = 3,
+    is_published: bool = True,
+):
+    """A course with two modules and ``questions`` questions of three choices each; the first choice is correct."""
+    from onboarding.models import Course, CourseModule, QuizChoice, QuizQuestion
+
+    with tenant_context(tenant.pk):
+        course = Course.objects.create(
+            tenant=tenant,
+            title=title,
+            summary="What the product does and for whom.",
+            track=track,
+            pass_mark=pass_mark,
+            validity_months=validity_months,
+            is_published=is_published,
+        )
+        CourseModule.objects.create(
+            tenant=tenant,
+            course=course,
+            position=1,
+            title="The pitch",
+            body="Who buys.\n\nWhy they buy.",
+            video_url="https://video.example/pitch",
+        )
+        CourseModule.objects.create(
+            tenant=tenant,
+            course=course,
+            position=2,
+            title="Pricing",
+            body="Per seat, per year.",
+            asset_url="https://files.example/pricing.pdf",
+            asset_label="Price list",
+        )
+        for position in range(1, questions + 1):
+            question = QuizQuestion.objects.create(tenant=tenant, course=course, position=position, text=f"Question {position}?")
+            for choice in range(1, 4):
+                QuizChoice.objects.create(
+                    tenant=tenant, question=question, position=choice, text=f"Answer {position}.{choice}", is_correct=choice == 1
+                )
+    return course
+
+
+def quiz_answers(course, *, correct: int) -> dict[str, str]:
+    """Answers to ``course``'s quiz (built by training_course_for): the first ``correct`` questions right."""
+    with tenant_context(course.tenant_id):
+        answers = {}
+        for index, question in enumerate(course.questions.order_by("position").prefetch_related("choices")):
+            choices = sorted(question.choices.all(), key=lambda c: c.position)
+            answers[str(question.public_id)] = str((choices[0] if index < correct else choices[1]).public_id)
+    return answers

@@ -31,7 +31,9 @@ from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import TenantModel
 from onboarding.models import ScreeningMatch
 from onboarding.services import application_submit
-from tests.fixtures import onboarding_plan_for
+from onboarding.training import quiz_submit
+from partners.content import content_create
+from tests.fixtures import onboarding_plan_for, quiz_answers, training_course_for
 
 TENANT_PREFIXES = ("t/<slug:tenant_slug>/", "p/<slug:tenant_slug>/", "api/v1/t/<slug:tenant_slug>/")
 
@@ -43,6 +45,7 @@ class Route:
     ids: Callable[[dict], dict]
     methods: tuple[str, ...]
     partner_owned: bool = False  # ids that belong to partner1 (so partner2's user must get 404)
+    shared: bool = False  # ids of program configuration every partner of A reads (courses): partner2 gets its page
 
 
 def no_ids(objects: dict) -> dict:
@@ -65,6 +68,15 @@ MATRIX: dict[str, Route] = {
     "partners:create": Route(no_ids, ("GET", "POST")),
     "partners:detail": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
     "partners:edit": Route(lambda o: {"partner_id": o["partner"]}, ("GET", "POST"), partner_owned=True),
+    "partners:retire": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
+    "partners:reactivate": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
+    # content library (the probe item is for resellers only: partner2, an MSP, must get 404)
+    "content:list": Route(no_ids, ("GET",)),
+    "content:create": Route(no_ids, ("GET", "POST")),
+    "content:edit": Route(lambda o: {"item_id": o["content_item"]}, ("GET", "POST")),
+    "content:unpublish": Route(lambda o: {"item_id": o["content_item"]}, ("POST",)),
+    "partner_content:list": Route(no_ids, ("GET",)),
+    "partner_content:download": Route(lambda o: {"item_id": o["content_item"]}, ("GET",)),
     # partner portal
     "partner_portal:dashboard": Route(no_ids, ("GET",)),
     "partner_portal:team": Route(no_ids, ("GET", "POST")),
@@ -84,6 +96,20 @@ MATRIX: dict[str, Route] = {
     # onboarding, partner side
     "partner_onboarding:mine": Route(no_ids, ("GET",)),
     "partner_onboarding:step": Route(lambda o: {"step_id": o["step"]}, ("GET", "POST"), partner_owned=True),
+    # training
+    "training:overview": Route(no_ids, ("GET",)),
+    "training:certifications": Route(no_ids, ("GET",)),
+    "training:certification_revoke": Route(lambda o: {"certification_id": o["certification"]}, ("POST",), partner_owned=True),
+    "partner_training:catalogue": Route(no_ids, ("GET",)),
+    "partner_training:course": Route(lambda o: {"course_id": o["course"]}, ("GET", "POST"), shared=True),
+    "partner_training:certifications": Route(no_ids, ("GET",)),
+    "partner_training:certification": Route(lambda o: {"certification_id": o["certification"]}, ("GET",), partner_owned=True),
+    # tiers
+    "tiers:ladder": Route(no_ids, ("GET",)),
+    "tiers:evaluate": Route(no_ids, ("POST",)),
+    "tiers:approve": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
+    "tiers:override": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
+    "partner_tiers:mine": Route(no_ids, ("GET",)),
     "api:partner-list": Route(no_ids, ("GET", "POST")),
     "api:partner-detail": Route(lambda o: {"public_id": o["partner"]}, ("GET", "PUT", "PATCH"), partner_owned=True),
     "api:job-list": Route(no_ids, ("GET", "POST")),
@@ -94,6 +120,12 @@ MATRIX: dict[str, Route] = {
     "api:application-reject": Route(lambda o: {"public_id": o["application"]}, ("POST",)),
     "api:onboarding-plan-list": Route(no_ids, ("GET",)),
     "api:onboarding-plan-detail": Route(lambda o: {"public_id": o["plan"]}, ("GET",), partner_owned=True),
+    "api:content-list": Route(no_ids, ("GET",)),
+    "api:content-detail": Route(lambda o: {"public_id": o["content_item"]}, ("GET",)),
+    "api:course-list": Route(no_ids, ("GET",)),
+    "api:course-detail": Route(lambda o: {"public_id": o["course"]}, ("GET",)),
+    "api:certification-list": Route(no_ids, ("GET",)),
+    "api:certification-detail": Route(lambda o: {"public_id": o["certification"]}, ("GET",), partner_owned=True),
 }
 
 
@@ -169,7 +201,23 @@ def tenant_a_objects(world) -> dict:
             contact_name="Ann Applicant",
             contact_email="ann@applicant.example",
         ).application
+        content_item = content_create(
+            tenant=a.tenant,
+            actor=a.owner,
+            title="Reseller price list",
+            kind="link",
+            url="https://alpha.example/price-list",
+            partner_types=["reseller"],
+        )
         steps = {step.position: step for step in plan.steps.all()}
+        course = training_course_for(a.tenant)
+        passed = quiz_submit(
+            tenant=a.tenant,
+            actor=a.partner1_admin,
+            partner_id=a.partner1.pk,
+            course=course,
+            answers=quiz_answers(course, correct=3),
+        )
         screening_match = ScreeningMatch.objects.create(
             tenant=a.tenant, application=application, subject_name="Applicant Co", listed_name="Applicant Company", score=90
         )
@@ -190,10 +238,14 @@ def tenant_a_objects(world) -> dict:
         "plan": plan.public_id,
         "screening_match": screening_match.public_id,
         "step": steps[2].public_id,  # the security review
+        "content_item": content_item.public_id,
+        "course": course.public_id,
+        "certification": passed.certification.public_id,
         "all_ids": everything | {str(a.tenant.public_id)},
         "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id), str(plan.public_id)}
         | partner1_memberships
-        | {str(step.public_id) for step in steps.values()},
+        | {str(step.public_id) for step in steps.values()}
+        | {str(passed.certification.public_id), str(passed.completion.public_id)},
     }
 
 
@@ -273,7 +325,7 @@ def test_cannot_access_other_tenants_or_other_partners_data(client, world, tenan
     if partner_portal or route.partner_owned or not ids:
         # A user of the other partner in the same tenant: vendor routes do not exist for them;
         # partner routes answer for their own organisation only.
-        expected = {404} if (ids or not partner_portal) else {200, 302, 400, 403}
+        expected = {404} if ((ids and not route.shared) or not partner_portal) else {200, 302, 400, 403}
         personas.append(("other partner's admin", world.a.partner2_admin, a_url, expected, tenant_a_objects["partner1_ids"]))
 
     for label, user, url, expected, foreign_ids in personas:

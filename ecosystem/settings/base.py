@@ -190,8 +190,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "default")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "tier-evaluation-all-tenants": {
+        "task": "partners.tasks.tier_evaluate_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
     "onboarding-reminders-all-tenants": {
         "task": "onboarding.tasks.onboarding_reminders_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
+    "certification-renewal-reminders-all-tenants": {
+        "task": "onboarding.training_tasks.certification_renewal_reminders_all_tenants",
         "schedule": 24 * 60 * 60,
     },
     "dashboard-metrics-all-tenants": {
@@ -263,6 +271,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1/t/\{tenant_slug\}",  # tags by resource (partners, jobs), not "t"
     "ENUM_NAME_OVERRIDES": {
         "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "PartnerTypeEnum": "partners.models.PartnerType",  # a partner's type and a content item's audience
         "JobStatusEnum": "ecosystem.jobs.models.JobStatus",
     },
 }

@@ -12,91 +12,164 @@ from ecosystem.tenancy.rls import TenantRLS
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0002_row_level_security'),
-        ('partners', '0005_row_level_security'),
-        ('tenancy', '0001_initial'),
+        ("onboarding", "0002_row_level_security"),
+        ("partners", "0005_row_level_security"),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScreeningList',
+            name="ScreeningList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('file_name', models.CharField(max_length=200, verbose_name='file')),
-                ('layout', models.CharField(max_length=10, verbose_name='layout')),
-                ('entries', models.PositiveIntegerField(verbose_name='listed parties')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('tenant', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False)),
+                ("file_name", models.CharField(max_length=200, verbose_name="file")),
+                ("layout", models.CharField(max_length=10, verbose_name="layout")),
+                ("entries", models.PositiveIntegerField(verbose_name="listed parties")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenancy.tenant"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at'],
+                "ordering": ["-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='DeniedParty',
+            name="DeniedParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('aliases', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=300), blank=True, default=list, size=None)),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='country')),
-                ('program', models.CharField(blank=True, max_length=200, verbose_name='program')),
-                ('search_terms', models.TextField()),
-                ('tenant', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
-                ('screening_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='onboarding.screeninglist')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "aliases",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=300), blank=True, default=list, size=None
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="country")),
+                ("program", models.CharField(blank=True, max_length=200, verbose_name="program")),
+                ("search_terms", models.TextField()),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenancy.tenant"
+                    ),
+                ),
+                (
+                    "screening_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="parties", to="onboarding.screeninglist"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScreeningMatch',
+            name="ScreeningMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('subject_name', models.CharField(max_length=300, verbose_name='screened name')),
-                ('listed_name', models.CharField(max_length=300, verbose_name='listed party')),
-                ('listed_country', models.CharField(blank=True, max_length=2, verbose_name='listed country')),
-                ('listed_program', models.CharField(blank=True, max_length=200, verbose_name='program')),
-                ('score', models.FloatField(verbose_name='score')),
-                ('reasons', models.JSONField(default=list, verbose_name='why')),
-                ('status', models.CharField(choices=[('open', 'Open: blocks approval'), ('cleared', 'Cleared by a manager')], default='open', max_length=10, verbose_name='status')),
-                ('cleared_reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('cleared_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='screening_matches', to='onboarding.partnerapplication')),
-                ('cleared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='screening_matches', to='partners.partnerorganization')),
-                ('tenant', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False)),
+                ("subject_name", models.CharField(max_length=300, verbose_name="screened name")),
+                ("listed_name", models.CharField(max_length=300, verbose_name="listed party")),
+                ("listed_country", models.CharField(blank=True, max_length=2, verbose_name="listed country")),
+                ("listed_program", models.CharField(blank=True, max_length=200, verbose_name="program")),
+                ("score", models.FloatField(verbose_name="score")),
+                ("reasons", models.JSONField(default=list, verbose_name="why")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open: blocks approval"), ("cleared", "Cleared by a manager")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("cleared_reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                ("cleared_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="screening_matches",
+                        to="onboarding.partnerapplication",
+                    ),
+                ),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="screening_matches",
+                        to="partners.partnerorganization",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        editable=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenancy.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='screeninglist',
-            constraint=models.UniqueConstraint(fields=('tenant', 'public_id'), name='screening_list_public_id_unique'),
+            model_name="screeninglist",
+            constraint=models.UniqueConstraint(fields=("tenant", "public_id"), name="screening_list_public_id_unique"),
         ),
         migrations.AddIndex(
-            model_name='deniedparty',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.search.SearchVector('search_terms', config='simple'), name='denied_party_search'),
+            model_name="deniedparty",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.search.SearchVector("search_terms", config="simple"), name="denied_party_search"
+            ),
         ),
         migrations.AddIndex(
-            model_name='deniedparty',
-            index=models.Index(fields=['tenant', 'screening_list'], name='denied_party_tenant_list'),
+            model_name="deniedparty",
+            index=models.Index(fields=["tenant", "screening_list"], name="denied_party_tenant_list"),
         ),
         migrations.AddIndex(
-            model_name='screeningmatch',
-            index=models.Index(fields=['tenant', 'status', '-created_at'], name='screening_match_status'),
+            model_name="screeningmatch",
+            index=models.Index(fields=["tenant", "status", "-created_at"], name="screening_match_status"),
         ),
         migrations.AddConstraint(
-            model_name='screeningmatch',
-            constraint=models.UniqueConstraint(fields=('tenant', 'public_id'), name='screening_match_public_id_unique'),
+            model_name="screeningmatch",
+            constraint=models.UniqueConstraint(fields=("tenant", "public_id"), name="screening_match_public_id_unique"),
         ),
         migrations.AddConstraint(
-            model_name='screeningmatch',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('application__isnull', False), ('partner__isnull', True)), models.Q(('application__isnull', True), ('partner__isnull', False)), _connector='OR'), name='screening_match_has_one_subject'),
+            model_name="screeningmatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("application__isnull", False), ("partner__isnull", True)),
+                    models.Q(("application__isnull", True), ("partner__isnull", False)),
+                    _connector="OR",
+                ),
+                name="screening_match_has_one_subject",
+            ),
         ),
         # Staff only: partner users never see the list or who matched it.
         TenantRLS("screeninglist"),

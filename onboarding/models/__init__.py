@@ -1,4 +1,4 @@
-"""Onboarding: applications, plans and their steps, agreements and security reviews."""
+"""Onboarding: applications, plans and their steps, agreements, security reviews, training and certifications."""
 
 from .applications import ApplicationStatus, DealVolume, PartnerApplication, Region
 from .plans import (
@@ -14,13 +14,35 @@ from .plans import (
     StepStatus,
 )
 from .screening import DeniedParty, MatchStatus, ScreeningList, ScreeningMatch
+from .training import (
+    Certification,
+    CheckStatus,
+    Course,
+    CourseCompletion,
+    CourseModule,
+    CredentialCheck,
+    LearningPath,
+    LearningPathCourse,
+    QuizChoice,
+    QuizQuestion,
+    Track,
+    VerifierKind,
+)
 
 __all__ = [
     "AgreementSignature",
     "AgreementVersion",
     "ApplicationStatus",
+    "Certification",
+    "CheckStatus",
+    "Course",
+    "CourseCompletion",
+    "CourseModule",
+    "CredentialCheck",
     "DealVolume",
     "DeniedParty",
+    "LearningPath",
+    "LearningPathCourse",
     "MatchStatus",
     "OnboardingPlan",
     "OnboardingStep",
@@ -28,10 +50,14 @@ __all__ = [
     "OnboardingTemplateStep",
     "PartnerApplication",
     "PlanStatus",
+    "QuizChoice",
+    "QuizQuestion",
     "Region",
     "ScreeningList",
     "ScreeningMatch",
     "SecurityQuestion",
     "StepKind",
     "StepStatus",
+    "Track",
+    "VerifierKind",
 ]

@@ -22,6 +22,9 @@ class StepKind(models.TextChoices):
 
 # Steps of these kinds must be finished before the partner's people get sales access.
 GATING_KINDS = frozenset({StepKind.AGREEMENT, StepKind.SECURITY_REVIEW})
+# Steps of these kinds may name a course; passing it (or holding its certification) completes them.
+COURSE_KINDS = frozenset({StepKind.TRAINING, StepKind.CERTIFICATION})
+COURSE_ONLY_FOR_TRAINING = models.Q(course__isnull=True) | models.Q(kind__in=["certification", "training"])
 
 
 class AgreementVersion(TenantModel):
@@ -98,6 +101,14 @@ class OnboardingTemplateStep(TenantModel):
     due_days = models.PositiveSmallIntegerField(_("due after (days)"), default=14)
     depends_on = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True, verbose_name=_("depends on steps"))
     agreement = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    course = models.ForeignKey(
+        "onboarding.Course",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Training and certification steps: passing this course completes the step."),
+    )
 
     class Meta:
         ordering = ["position"]
@@ -107,6 +118,7 @@ class OnboardingTemplateStep(TenantModel):
                 name="template_step_agreement_for_agreements",
                 condition=models.Q(kind="agreement", agreement__isnull=False) | ~models.Q(kind="agreement"),
             ),
+            models.CheckConstraint(name="template_step_course_for_training", condition=COURSE_ONLY_FOR_TRAINING),
         ]
 
     def __str__(self) -> str:
@@ -165,6 +177,7 @@ class OnboardingStep(TenantModel):
     due_on = models.DateField(_("due"), null=True, blank=True)
     depends_on = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
     agreement = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    course = models.ForeignKey("onboarding.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=StepStatus.choices, default=StepStatus.TODO)
     result = models.JSONField(_("result"), default=dict, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -176,6 +189,7 @@ class OnboardingStep(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "public_id"], name="onboarding_step_public_id_unique"),
             models.UniqueConstraint(fields=["tenant", "plan", "position"], name="onboarding_step_position_unique"),
+            models.CheckConstraint(name="onboarding_step_course_for_training", condition=COURSE_ONLY_FOR_TRAINING),
         ]
         indexes = [models.Index(fields=["tenant", "status", "due_on"], name="onboarding_step_due")]
 

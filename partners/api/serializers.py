@@ -3,7 +3,7 @@ from __future__ import annotations
 from django_countries import countries
 from rest_framework import serializers
 
-from partners.models import PartnerOrganization, PartnerStatus, PartnerType
+from partners.models import ContentItem, PartnerOrganization, PartnerStatus, PartnerType
 
 
 class PartnerOutputSerializer(serializers.ModelSerializer):
@@ -24,3 +24,27 @@ class PartnerInputSerializer(serializers.Serializer):
     website_domain = serializers.CharField(max_length=253, required=False, allow_blank=True, default="")
     country = serializers.ChoiceField(choices=list(countries), required=False, allow_blank=True, default="")
     status = serializers.ChoiceField(choices=PartnerStatus.choices, required=False, default=PartnerStatus.PROSPECT)
+
+
+class ContentItemOutputSerializer(serializers.ModelSerializer):
+    """A library item as staff see it. No file address: files leave only through the partner portal's download."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    partner_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices), read_only=True)
+
+    class Meta:
+        model = ContentItem
+        fields = [
+            "id",
+            "title",
+            "description",
+            "kind",
+            "url",
+            "original_filename",
+            "file_size",
+            "partner_types",
+            "is_published",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields

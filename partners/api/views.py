@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+import django_filters
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.api.views import TenantViewSet
-from partners import selectors, services
+from partners import content, selectors, services
 from partners.filters import PartnerFilter
-from partners.models import PartnerOrganization
+from partners.models import ContentItem, ContentKind, PartnerOrganization, PartnerType
 
-from .serializers import PartnerInputSerializer, PartnerOutputSerializer
+from .serializers import ContentItemOutputSerializer, PartnerInputSerializer, PartnerOutputSerializer
 
 _EXAMPLE = OpenApiExample(
     "A reseller",
@@ -55,3 +56,31 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         payload.is_valid(raise_exception=True)
         partner = services.partner_update(tenant=self.tenant, actor=self.actor, partner=partner, **payload.validated_data)
         return Response(PartnerOutputSerializer(partner).data)
+
+
+class ContentItemFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ContentKind.choices)
+    is_published = django_filters.BooleanFilter()
+    partner_type = django_filters.ChoiceFilter(
+        choices=PartnerType.choices, method="filter_partner_type", label="Items a partner of this type sees"
+    )
+
+    class Meta:
+        model = ContentItem
+        fields = ["kind", "is_published", "partner_type"]
+
+    def filter_partner_type(self, queryset, name, value):
+        return queryset.filter(content.for_partner_type(value))
+
+
+class ContentItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """The content library, read-only, for staff and integrations. Filters: ``kind``, ``is_published``, ``partner_type``."""
+
+    model = ContentItem
+    serializer_class = ContentItemOutputSerializer
+    filterset_class = ContentItemFilter
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset()
+
+    def scoped_queryset(self):
+        return content.content_list(tenant=self.tenant)

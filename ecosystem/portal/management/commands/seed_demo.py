@@ -20,13 +20,20 @@ from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import Tenant
 from onboarding.models import (
     AgreementVersion,
+    Course,
+    CourseModule,
+    LearningPath,
+    LearningPathCourse,
     OnboardingPlan,
     OnboardingTemplate,
     OnboardingTemplateStep,
     PartnerApplication,
+    QuizChoice,
+    QuizQuestion,
     SecurityQuestion,
 )
 from onboarding.services import application_submit, plan_create_for_partner
+from onboarding.training import quiz_submit
 from partners.models import Capability, PartnerOrganization, PartnerStatus, PartnerType
 from partners.services import partner_create
 
@@ -109,6 +116,71 @@ APPLICANTS = [
     ("Quantum Resale GmbH", "quantum-resale.example", "reseller", "50_200", "Quirin Quantum", "q@quantum-resale.example"),
 ]
 
+# (title, track, summary, modules [(title, body, video, asset)], questions [(text, [choices], index of the correct one)])
+COURSES = [
+    (
+        "Selling Acme Cloud",
+        "sales",
+        "Who buys Acme Cloud, why, and how to run a first meeting that leads to a registered deal.",
+        [
+            (
+                "The ideal customer",
+                (
+                    "Mid-sized companies moving their first workloads to the cloud.\n\n"
+                    "Look for an IT team of 5 to 50 people and a data centre contract ending within a year."
+                ),
+                "https://video.acme.example/ideal-customer",
+                "",
+            ),
+            (
+                "Pricing and deal registration",
+                (
+                    "Acme Cloud is priced per workload per month.\n\n"
+                    "Register every opportunity in the partner portal: registered deals are protected for 90 days."
+                ),
+                "",
+                "https://files.acme.example/price-list-2026.pdf",
+            ),
+        ],
+        [
+            ("How long is a registered deal protected?", ["30 days", "90 days", "One year"], 1),
+            ("How is Acme Cloud priced?", ["Per workload per month", "Per user per year", "One-off licence"], 0),
+            (
+                "Who is the ideal first customer?",
+                ["A global bank", "A mid-sized company moving its first workloads", "A start-up of two people"],
+                1,
+            ),
+        ],
+    ),
+    (
+        "Deploying Acme Cloud",
+        "technical",
+        "Landing zones, migration waves and the hand-over checklist for technical partner staff.",
+        [
+            (
+                "Landing zones",
+                "Every customer starts with a landing zone: identity, network and logging set up before any workload moves.",
+                "https://video.acme.example/landing-zones",
+                "",
+            ),
+            (
+                "Migration waves",
+                (
+                    "Move workloads in waves of 10 to 20, least critical first.\n\n"
+                    "Use the hand-over checklist at the end of every wave."
+                ),
+                "",
+                "https://files.acme.example/hand-over-checklist.pdf",
+            ),
+        ],
+        [
+            ("What comes before the first workload moves?", ["The invoice", "A landing zone", "A press release"], 1),
+            ("Which workloads move first?", ["The least critical", "The most critical", "All at once"], 0),
+            ("What closes every wave?", ["The hand-over checklist", "A new contract", "Nothing"], 0),
+        ],
+    ),
+]
+
 STAFF = [
     ("owner@acme.example", "Olivia Owner", Role.OWNER),
     ("manager@acme.example", "Manuel Manager", Role.PARTNER_MANAGER),
@@ -154,6 +226,7 @@ class Command(BaseCommand):
             for email, name, role, domain in PARTNER_USERS:
                 self._member(acme, self._person(email, name), role, partners[domain])
             self._onboarding(acme, owner, partners)
+            self._training(acme, partners)
 
         with tenant_context(globex.pk):
             northwind = self._partner(
@@ -220,6 +293,43 @@ class Command(BaseCommand):
                     regions=["emea"],
                     country="DE",
                 )
+
+    def _training(self, tenant: Tenant, partners: dict[str, PartnerOrganization]) -> None:
+        """Two published courses with their quizzes and learning paths; Northwind's rep holds the sales certification."""
+        if Course.objects.exists():
+            return
+        courses = []
+        for title, track, summary, modules, questions in COURSES:
+            course = Course.objects.create(
+                tenant=tenant, title=title, track=track, summary=summary, pass_mark=70, validity_months=12, is_published=True
+            )
+            for position, (module_title, body, video_url, asset_url) in enumerate(modules, start=1):
+                CourseModule.objects.create(
+                    tenant=tenant,
+                    course=course,
+                    position=position,
+                    title=module_title,
+                    body=body,
+                    video_url=video_url,
+                    asset_url=asset_url,
+                    asset_label=asset_url.rsplit("/", 1)[-1] if asset_url else "",
+                )
+            for position, (text, choices, correct) in enumerate(questions, start=1):
+                question = QuizQuestion.objects.create(tenant=tenant, course=course, position=position, text=text)
+                for index, choice in enumerate(choices):
+                    QuizChoice.objects.create(
+                        tenant=tenant, question=question, position=index + 1, text=choice, is_correct=index == correct
+                    )
+            path = LearningPath.objects.create(tenant=tenant, track=track, title=f"{track.title()} path")
+            LearningPathCourse.objects.create(tenant=tenant, path=path, course=course, position=1)
+            courses.append(course)
+        sales = courses[0]
+        answers = {
+            str(question.public_id): str(next(c for c in question.choices.all() if c.is_correct).public_id)
+            for question in sales.questions.prefetch_related("choices")
+        }
+        rep = User.objects.get(email="rep@northwind.example")
+        quiz_submit(tenant=tenant, actor=rep, partner_id=partners["northwind.example"].pk, course=sales, answers=answers)
 
     def _person(self, email: str, full_name: str, *, is_staff: bool = False, is_superuser: bool = False) -> User:
         with transaction.atomic():

@@ -1,0 +1,168 @@
+"""Training pages: the partner's courses, quiz and certifications; the vendor's course overview and certification list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
+from ecosystem.errors import ApplicationError
+from ecosystem.exports import csv_response
+from ecosystem.portal.base import back_to_tenant, roles_required
+
+from . import training
+from . import training_selectors as selectors
+from .forms import DecisionForm
+from .models import Course
+
+PAGE_SIZE = 25
+EXPIRING_SOON_DAYS = 30
+
+
+# --- partner portal ----------------------------------------------------------------------------
+
+
+@roles_required(*PARTNER_ROLES)
+def catalogue(request: HttpRequest) -> HttpResponse:
+    sections = selectors.training_catalogue(tenant=request.tenant, user=request.user)
+    return render(request, "onboarding/training/catalogue.html", {"sections": sections})
+
+
+@roles_required(*PARTNER_ROLES)
+def course(request: HttpRequest, course_id) -> HttpResponse:
+    """The course's modules and its quiz. The quiz shows questions and choices, never which are correct."""
+    course = selectors.access_published_course(tenant=request.tenant, public_id=course_id)
+    questions = list(course.questions.all())
+    answers: dict[str, str] = {}
+    error = None
+    if request.method == "POST":
+        answers = {str(q.public_id): request.POST.get(f"q-{q.public_id}", "") for q in questions}
+        try:
+            result = training.quiz_submit(
+                tenant=request.tenant,
+                actor=request.user,
+                partner_id=request.membership.partner_id,
+                course=course,
+                answers={key: value for key, value in answers.items() if value},
+            )
+        except ApplicationError as error_:
+            error = error_
+        else:
+            _say_result(request, result)
+            return back_to_tenant(request, "partner_training:course", course_id=course.public_id)
+    context = {
+        "course": course,
+        "modules": list(course.modules.all()),
+        "questions": questions,
+        "answers": answers,
+        "error": error,
+        "completion": selectors.completion_for(tenant=request.tenant, user=request.user, course=course),
+        "certification": selectors.current_certification_for(tenant=request.tenant, user=request.user, course=course),
+    }
+    return render(request, "onboarding/training/course.html", context, status=400 if error else 200)
+
+
+def _say_result(request: HttpRequest, result: training.QuizResult) -> None:
+    score = {"score": result.score, "correct": result.correct, "total": result.total}
+    if not result.passed:
+        messages.warning(request, _("You scored %(score)s%% (%(correct)s of %(total)s): not a pass this time.") % score)
+    elif result.renewed:
+        messages.success(
+            request,
+            _("You passed with %(score)s%%. Certification %(number)s is renewed until %(expires)s.")
+            % {**score, "number": result.certification.credential_number, "expires": result.certification.expires_on},
+        )
+    else:
+        messages.success(
+            request,
+            _("You passed with %(score)s%%. Your credential number is %(number)s, valid until %(expires)s.")
+            % {**score, "number": result.certification.credential_number, "expires": result.certification.expires_on},
+        )
+
+
+@roles_required(*PARTNER_ROLES)
+def my_certifications(request: HttpRequest) -> HttpResponse:
+    certifications = list(selectors.certifications_of(tenant=request.tenant, user=request.user))
+    return render(request, "onboarding/training/my_certifications.html", {"certifications": certifications})
+
+
+@roles_required(*PARTNER_ROLES)
+def certification(request: HttpRequest, certification_id) -> HttpResponse:
+    """A certificate to show or print: the partner's own people's only."""
+    certification = selectors.access_certification(
+        tenant=request.tenant, public_id=certification_id, partner_id=request.membership.partner_id
+    )
+    return render(request, "onboarding/training/certificate.html", {"certification": certification})
+
+
+# --- vendor portal -----------------------------------------------------------------------------
+
+
+@roles_required(*STAFF_ROLES)
+def overview(request: HttpRequest) -> HttpResponse:
+    courses = selectors.course_overview(tenant=request.tenant)
+    expiring = selectors.certification_filter(tenant=request.tenant, data={"expiring_within_days": EXPIRING_SOON_DAYS}).qs.count()
+    context = {"courses": courses, "expiring": expiring, "expiring_days": EXPIRING_SOON_DAYS}
+    return render(request, "onboarding/training/overview.html", context)
+
+
+@roles_required(*STAFF_ROLES)
+def certification_list(request: HttpRequest) -> HttpResponse:
+    certification_filter = selectors.certification_filter(tenant=request.tenant, data=request.GET)
+    queryset = certification_filter.qs
+    if request.GET.get("export") == "csv":
+        rows = (
+            (
+                c.credential_number,
+                c.partner.name,
+                c.user.get_full_name(),
+                c.user.email,
+                c.course.title,
+                c.issued_at,
+                c.expires_on,
+                c.revoked_at,
+            )
+            for c in queryset.iterator(chunk_size=500)
+        )
+        return csv_response(
+            filename=f"certifications-{request.tenant.slug}.csv",
+            header=["credential_number", "partner", "holder", "email", "course", "issued_at", "expires_on", "revoked_at"],
+            rows=rows,
+        )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Links keep the filters the person chose, and nothing else they may have put in the address.
+    query = QueryDict(mutable=True)
+    for name in certification_filter.form.fields:
+        if request.GET.get(name):
+            query[name] = request.GET[name]
+    context = {
+        "filter": certification_filter,
+        "page": page,
+        "query": query.urlencode(),
+        "courses": Course.objects.filter(tenant=request.tenant).order_by("title"),
+        "expiring_days": EXPIRING_SOON_DAYS,
+        "can_revoke": request.membership.role in PARTNER_EDITOR_ROLES,
+        "form": DecisionForm(),
+    }
+    return render(request, "onboarding/training/certification_list.html", context)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def certification_revoke(request: HttpRequest, certification_id) -> HttpResponse:
+    certification = selectors.access_certification(tenant=request.tenant, public_id=certification_id, partner_id=None)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        training.certification_revoke(
+            tenant=request.tenant, actor=request.user, certification=certification, reason=form.cleaned_data.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Certification %(number)s is revoked.") % {"number": certification.credential_number})
+    return back_to_tenant(request, "training:certifications")

@@ -1,0 +1,333 @@
+"""The content library: sales material (files and links) that partner users see by partner type.
+
+Staff writes (``content_create``, ``content_update``, ``content_unpublish``) each run in one
+transaction with their audit row. Partner reads go through :func:`content_for_partner` and
+:func:`access_content_item`; a download goes through :func:`content_download`, which refuses
+until the partner's sales access is open (``onboarding.services.require_sales_access``) and
+counts the download as engagement. The portal and any later API call the same functions, so the
+gate holds whichever way a partner user comes in, not only where a template hides a link.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ecosystem.audit.services import audit_record, model_changes, snapshot
+from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.tenancy.models import Tenant
+from onboarding.services import require_sales_access
+
+from .models import (
+    CONTENT_FILE_EXTENSIONS,
+    CONTENT_MAX_BYTES,
+    ContentItem,
+    ContentKind,
+    EngagementKind,
+    PartnerOrganization,
+    PartnerType,
+)
+from .services import _person, engagement_record
+
+AUDITED_FIELDS = ["title", "description", "kind", "url", "original_filename", "partner_types", "is_published"]
+UPDATABLE_FIELDS = frozenset({"title", "description", "url", "file", "partner_types", "is_published"})
+
+# The first bytes each allowed extension must start with: a renamed executable or HTML page is
+# refused even though it is only ever sent as an attachment. docx, pptx and xlsx are zip files.
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "zip": _ZIP,
+    "docx": _ZIP,
+    "pptx": _ZIP,
+    "xlsx": _ZIP,
+}
+_https_only = URLValidator(schemes=["https"])
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _clean_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ApplicationError(_("Enter a title."), code="required", field="title")
+    if len(title) > 200:
+        raise ApplicationError(_("Use at most 200 characters."), code="max_length", field="title")
+    return title
+
+
+def _clean_url(url: str | None) -> str:
+    url = (url or "").strip()
+    if not url:
+        raise ApplicationError(_("Enter the link's address."), code="required", field="url")
+    if len(url) > 500:
+        raise ApplicationError(_("Use at most 500 characters."), code="max_length", field="url")
+    try:
+        _https_only(url)
+    except ValidationError:
+        raise ApplicationError(
+            _("Enter a full https:// address, for example https://example.com/deck."), code="invalid_url", field="url"
+        ) from None
+    return url
+
+
+def _clean_partner_types(partner_types: Iterable[str] | None) -> list[str]:
+    cleaned = sorted(set(partner_types or []))
+    if any(value not in PartnerType.values for value in cleaned):
+        raise ApplicationError(_("Choose partner types from the list."), code="invalid_choice", field="partner_types")
+    return cleaned
+
+
+def _clean_file(upload: UploadedFile | None) -> tuple[UploadedFile, str]:
+    """Check an upload's extension, size and first bytes; return it with the name to keep for people."""
+    if upload is None:
+        raise ApplicationError(_("Choose a file to upload."), code="required", field="file")
+    original = os.path.basename((upload.name or "").replace("\\", "/")).strip()[:255]
+    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    if extension not in CONTENT_FILE_EXTENSIONS:
+        raise ApplicationError(
+            _("Upload one of these file types: %(types)s.") % {"types": ", ".join(CONTENT_FILE_EXTENSIONS)},
+            code="invalid_extension",
+            field="file",
+        )
+    if not upload.size:
+        raise ApplicationError(_("The file is empty."), code="empty_file", field="file")
+    if upload.size > CONTENT_MAX_BYTES:
+        raise ApplicationError(
+            _("The file is too big: at most %(mib)s MiB.") % {"mib": CONTENT_MAX_BYTES // (1024 * 1024)},
+            code="file_too_large",
+            field="file",
+        )
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(_SIGNATURES[extension]):
+        raise ApplicationError(
+            _("The file's content is not a .%(extension)s file.") % {"extension": extension},
+            code="content_mismatch",
+            field="file",
+        )
+    return upload, original
+
+
+@contextmanager
+def _removing_new_file_on_error(item: ContentItem, *, new_file: bool) -> Iterator[None]:
+    """Saving the row writes an uploaded file to disk first; if the transaction then fails, remove that file.
+
+    Only a file stored by this call is removed, never the one an unchanged item already had.
+    """
+    try:
+        yield
+    except Exception:
+        if new_file and item.file._committed:
+            _discard_file(item.file.storage, item.file.name)
+        raise
+
+
+def _discard_file(storage, name: str) -> None:
+    if name and name.startswith("content/"):
+        storage.delete(name)
+
+
+# --- staff writes --------------------------------------------------------------------------------
+
+
+def content_create(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    title: str,
+    kind: str,
+    description: str = "",
+    url: str = "",
+    file: UploadedFile | None = None,
+    partner_types: Iterable[str] | None = None,
+    is_published: bool = True,
+) -> ContentItem:
+    """Add a file or a link to the library. Nothing is stored, on disk or in the database, unless all is valid.
+
+    Files: one of :data:`~partners.models.CONTENT_FILE_EXTENSIONS`, at most 25 MiB, content that
+    matches the extension. Links: https only.
+    """
+    values: dict[str, Any] = {
+        "title": _clean_title(title),
+        "description": (description or "").strip(),
+        "partner_types": _clean_partner_types(partner_types),
+        "is_published": bool(is_published),
+    }
+    if kind == ContentKind.LINK:
+        values["url"] = _clean_url(url)
+    elif kind == ContentKind.FILE:
+        upload, original = _clean_file(file)
+        values.update(file=upload, original_filename=original, file_size=upload.size)
+    else:
+        raise ApplicationError(_("Choose a file or a link."), code="invalid_choice", field="kind")
+    item = ContentItem(tenant=tenant, kind=kind, created_by=_person(actor), **values)
+    with _removing_new_file_on_error(item, new_file=kind == ContentKind.FILE), transaction.atomic():
+        item.save()
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="content.create",
+            target=item,
+            changes=model_changes(item, AUDITED_FIELDS, None),
+        )
+    return item
+
+
+def content_update(*, tenant: Tenant, actor: Any, item: ContentItem, **values: Any) -> ContentItem:
+    """Change an item's title, description, audience, publication, link, or replace its file.
+
+    The kind stays what it was created as. A replaced file is deleted from disk after the commit.
+    A change that changes nothing writes nothing and audits nothing.
+    """
+    unknown = set(values) - UPDATABLE_FIELDS
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)), code="read_only")
+    cleaned: dict[str, Any] = {}
+    if "title" in values:
+        cleaned["title"] = _clean_title(values["title"])
+    if "description" in values:
+        cleaned["description"] = (values["description"] or "").strip()
+    if "partner_types" in values:
+        cleaned["partner_types"] = _clean_partner_types(values["partner_types"])
+    if "is_published" in values:
+        cleaned["is_published"] = bool(values["is_published"])
+    if item.kind == ContentKind.LINK and "url" in values:
+        cleaned["url"] = _clean_url(values["url"])
+    new_file = values.get("file") if item.kind == ContentKind.FILE else None
+    if new_file is not None:
+        upload, original = _clean_file(new_file)
+        cleaned.update(original_filename=original, file_size=upload.size)
+    with transaction.atomic():
+        locked = ContentItem.objects.select_for_update().get(pk=item.pk)
+        before = snapshot(locked, AUDITED_FIELDS)
+        old_file = locked.file.name
+        for field, value in cleaned.items():
+            setattr(locked, field, value)
+        if new_file is not None:
+            locked.file = upload
+        changes = model_changes(locked, AUDITED_FIELDS, before)
+        if new_file is not None:
+            changes["file"] = "replaced"
+        if not changes:
+            return locked
+        with _removing_new_file_on_error(locked, new_file=new_file is not None), transaction.atomic():
+            locked.save()
+            audit_record(tenant=tenant, actor=actor, action="content.update", target=locked, changes=changes)
+        if new_file is not None:
+            storage = locked.file.storage
+            transaction.on_commit(lambda: _discard_file(storage, old_file))
+    return locked
+
+
+def content_unpublish(*, tenant: Tenant, actor: Any, item: ContentItem) -> ContentItem:
+    """Take an item out of the partner portal at once. It stays in the library (and in engagement history)."""
+    with transaction.atomic():
+        locked = ContentItem.objects.select_for_update().get(pk=item.pk)
+        if locked.is_published:
+            locked.is_published = False
+            locked.save(update_fields=["is_published", "updated_at"])
+            audit_record(
+                tenant=tenant, actor=actor, action="content.unpublish", target=locked, changes={"is_published": [True, False]}
+            )
+    return locked
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def for_partner_type(partner_type: str) -> Q:
+    """Items meant for this partner type: those naming it, and those naming no type (for everyone)."""
+    return Q(partner_types=[]) | Q(partner_types__contains=[partner_type])
+
+
+def content_list(*, tenant: Tenant, partner_type: str | None = None, published: bool | None = None) -> QuerySet:
+    """The whole library for staff, newest first; optionally what one partner type sees, or (un)published items."""
+    queryset = ContentItem.objects.filter(tenant=tenant).order_by("-created_at", "-id")
+    if partner_type:
+        queryset = queryset.filter(for_partner_type(partner_type))
+    if published is not None:
+        queryset = queryset.filter(is_published=published)
+    return queryset
+
+
+def content_for_partner(*, tenant: Tenant, partner: PartnerOrganization) -> QuerySet:
+    """The published items for this partner's type (items with no types are for everyone), newest first.
+
+    This is what the partner may see listed; downloading also needs the sales-access gate open.
+    """
+    return content_list(tenant=tenant, partner_type=partner.partner_type, published=True)
+
+
+def access_content_item(*, tenant: Tenant, public_id: uuid.UUID | str, partner: PartnerOrganization | None = None) -> ContentItem:
+    """The item with this public id. For a partner user (``partner``), only a published item for their type.
+
+    Missing, foreign and not-for-you raise the same :class:`NotFoundError`.
+    """
+    queryset = (
+        content_for_partner(tenant=tenant, partner=partner) if partner is not None else ContentItem.objects.filter(tenant=tenant)
+    )
+    try:
+        return queryset.get(public_id=public_id)
+    except (ContentItem.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFoundError() from None
+
+
+# --- partner downloads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentDelivery:
+    """What to send for a download: an open file with the name to offer, or the https address of a link."""
+
+    item: ContentItem
+    file: File | None = None
+    filename: str = ""
+    redirect_url: str = ""
+
+
+def content_download(*, tenant: Tenant, partner_id: int, user: Any, item: ContentItem) -> ContentDelivery:
+    """Hand a partner user one item of the library, and count it as engagement.
+
+    In order: the sales-access gate (``onboarding_incomplete`` until every agreement and security
+    review is done), then visibility for the partner's type (:class:`NotFoundError` otherwise, as
+    for a missing item), then the file or link itself. Only a delivery that will happen is counted.
+    """
+    require_sales_access(tenant=tenant, partner_id=partner_id)
+    partner_type = PartnerOrganization.objects.filter(tenant=tenant, pk=partner_id).values_list("partner_type", flat=True).first()
+    if partner_type is None or item.tenant_id != tenant.pk or not item.is_visible_to(partner_type):
+        raise NotFoundError()
+    if item.kind == ContentKind.LINK:
+        if not item.url.startswith("https://"):  # the check constraint says so too; never redirect elsewhere
+            raise NotFoundError()
+        delivery = ContentDelivery(item=item, redirect_url=item.url)
+    else:
+        try:
+            handle = item.file.storage.open(item.file.name, "rb")
+        except (FileNotFoundError, ValueError):
+            raise NotFoundError() from None
+        delivery = ContentDelivery(item=item, file=handle, filename=item.original_filename or os.path.basename(item.file.name))
+    engagement_record(
+        tenant=tenant,
+        partner_id=partner_id,
+        kind=EngagementKind.CONTENT_DOWNLOAD,
+        user=_person(user),
+        data={"item": str(item.public_id), "title": item.title, "kind": item.kind},
+    )
+    return delivery

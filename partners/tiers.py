@@ -1,0 +1,316 @@
+"""Tiers: what each partner qualifies for (the nightly evaluation) and the tier it actually has.
+
+Eligibility and assignment are kept apart. The evaluation computes every partner's facts and
+eligible tier in a fixed number of queries (one per fact, whatever the number of partners),
+then per the tenant's policy applies upgrades at once or proposes them; downgrades wait for the
+grace period; a manager's override holds a tier until its expiry. Every change is a TierChange
+row naming the rule and the figures that caused it.
+
+Facts come from providers, one query each over all partners. Those whose data does not exist yet
+(revenue and registrations come with deal registration, health with scoring) report 0 / None,
+and the tier pages say so.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecosystem.audit.services import audit_record
+from ecosystem.errors import ApplicationError
+from ecosystem.tenancy.models import Tenant
+
+from .models import (
+    PartnerOrganization,
+    PartnerStatus,
+    Tier,
+    TierChange,
+    TierChangeKind,
+    TierEvaluation,
+    TierMetric,
+    TierPolicy,
+    TierProposalStatus,
+)
+
+Facts = dict[int, dict[str, Any]]  # partner id -> {metric: value}
+
+
+def _certified_people(tenant: Tenant, partner_ids: list[int]) -> dict[int, int]:
+    """People of each partner holding a valid certification (the training module issues them)."""
+    try:
+        certification = apps.get_model("onboarding", "Certification")
+    except LookupError:
+        return {}
+    today = timezone.localdate()
+    rows = (
+        certification.objects.filter(tenant=tenant, partner_id__in=partner_ids, revoked_at__isnull=True)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .values("partner_id")
+        .annotate(people=Count("user_id", distinct=True))
+        .values_list("partner_id", "people")
+    )
+    return dict(rows)
+
+
+FACT_PROVIDERS: dict[str, Callable[[Tenant, list[int]], dict[int, Any]]] = {
+    TierMetric.CERTIFIED_PEOPLE: _certified_people,
+    # Filled by the deals and scoring issues; until then every partner has none.
+    TierMetric.CLOSED_WON_REVENUE_12M: lambda tenant, ids: {},
+    TierMetric.ACTIVE_REGISTRATIONS: lambda tenant, ids: {},
+    TierMetric.HEALTH_SCORE: lambda tenant, ids: {},
+}
+
+
+def partner_facts(*, tenant: Tenant, partner_ids: list[int]) -> Facts:
+    facts: Facts = {pid: {} for pid in partner_ids}
+    for metric, provider in FACT_PROVIDERS.items():
+        values = provider(tenant, partner_ids)
+        for pid in partner_ids:
+            facts[pid][metric] = values.get(pid, 0 if metric != TierMetric.HEALTH_SCORE else None)
+    return facts
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The tenant's tiers, lowest first, with their rules."""
+
+    tiers: list[Tier]
+    rules: dict[int, list[tuple[str, Decimal]]]  # tier id -> [(metric, minimum)]
+
+    @classmethod
+    def load(cls, tenant: Tenant) -> Ladder:
+        tiers = list(Tier.objects.filter(tenant=tenant).prefetch_related("rules").order_by("rank"))
+        return cls(tiers=tiers, rules={t.pk: [(r.metric, r.minimum) for r in t.rules.all()] for t in tiers})
+
+    def qualifies(self, tier: Tier, facts: dict[str, Any]) -> bool:
+        return all(
+            facts.get(metric) is not None and Decimal(str(facts[metric])) >= minimum for metric, minimum in self.rules[tier.pk]
+        )
+
+    def eligible(self, facts: dict[str, Any]) -> Tier | None:
+        best = None
+        for tier in self.tiers:  # every rule of a tier must hold; the highest such tier wins
+            if self.qualifies(tier, facts):
+                best = tier
+        return best
+
+    def shortfall(self, tier: Tier, facts: dict[str, Any]) -> list[tuple[str, Decimal, Any]]:
+        """What is missing for ``tier``: (metric, minimum, current value) for each rule not met."""
+        return [
+            (m, minimum, facts.get(m))
+            for m, minimum in self.rules[tier.pk]
+            if facts.get(m) is None or Decimal(str(facts[m])) < minimum
+        ]
+
+    def next_above(self, tier: Tier | None) -> Tier | None:
+        rank = tier.rank if tier else -1
+        return next((t for t in self.tiers if t.rank > rank), None)
+
+
+def _describe(ladder: Ladder, tier: Tier, facts: dict[str, Any]) -> str:
+    parts = [
+        f"{TierMetric(metric).label} {facts.get(metric)} ≥ {minimum.normalize()}" for metric, minimum in ladder.rules[tier.pk]
+    ]
+    return "; ".join(parts) or _("entry tier (no rules)")
+
+
+def tier_evaluate_all(*, tenant: Tenant, today: datetime.date | None = None) -> dict[str, int]:
+    """Evaluate every partner that is not retired. A constant number of queries for any number of partners.
+
+    Returns counts: evaluated, upgraded, downgraded, proposed, in_grace.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    policy = TierPolicy.objects.filter(tenant=tenant).first() or TierPolicy(tenant=tenant)
+    ladder = Ladder.load(tenant)
+    counts = {"evaluated": 0, "upgraded": 0, "downgraded": 0, "proposed": 0, "in_grace": 0}
+    if not ladder.tiers:
+        return counts
+    partners = list(
+        PartnerOrganization.objects.filter(tenant=tenant)
+        .exclude(status=PartnerStatus.RETIRED)
+        .only("id", "tier_id", "tier_override_until", "name", "public_id", "tenant_id")
+    )
+    ids = [p.pk for p in partners]
+    facts = partner_facts(tenant=tenant, partner_ids=ids)
+    previous = {e.partner_id: e for e in TierEvaluation.objects.filter(tenant=tenant, partner_id__in=ids)}
+    tiers_by_id = {t.pk: t for t in ladder.tiers}
+    evaluations, changes, moved = [], [], []
+    grace = datetime.timedelta(days=policy.downgrade_grace_days)
+
+    for partner in partners:
+        counts["evaluated"] += 1
+        partner_facts_now = facts[partner.pk]
+        eligible = ladder.eligible(partner_facts_now)
+        current = tiers_by_id.get(partner.tier_id)
+        before = previous.get(partner.pk)
+        status, below_since = TierProposalStatus.NONE, None
+        current_rank = current.rank if current else -1
+        eligible_rank = eligible.rank if eligible else -1
+        target = None
+        if partner.tier_override_until and partner.tier_override_until >= today:
+            status = TierProposalStatus.OVERRIDDEN
+        elif eligible_rank > current_rank:
+            target, kind = eligible, "upgrade"
+        elif eligible_rank < current_rank:
+            below_since = before.below_since if before and before.below_since else today
+            if today - below_since >= grace:
+                target, kind = eligible, "downgrade"
+            else:
+                status = TierProposalStatus.IN_GRACE
+                counts["in_grace"] += 1
+        if target is not None or (eligible_rank < current_rank and status == TierProposalStatus.NONE):
+            if policy.auto_apply:
+                status = TierProposalStatus.APPLIED
+                reason = _describe(ladder, target, partner_facts_now) if target else _("no tier's rules are met")
+                changes.append(
+                    TierChange(
+                        tenant=tenant,
+                        partner=partner,
+                        from_tier=current,
+                        to_tier=target,
+                        kind=TierChangeKind.AUTOMATIC,
+                        reason=f"{kind}: {reason}"[:500],
+                        facts=partner_facts_now,
+                    )
+                )
+                partner.tier = target
+                moved.append(partner)
+                counts["upgraded" if kind == "upgrade" else "downgraded"] += 1
+                below_since = None
+            else:
+                status = TierProposalStatus.PROPOSED
+                counts["proposed"] += 1
+        evaluations.append(
+            TierEvaluation(
+                tenant=tenant,
+                partner=partner,
+                eligible_tier=eligible,
+                facts=partner_facts_now,
+                status=status,
+                below_since=below_since,
+                evaluated_at=now,
+            )
+        )
+
+    with transaction.atomic():
+        TierEvaluation.objects.bulk_create(
+            evaluations,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["partner"],
+            update_fields=["eligible_tier", "facts", "status", "below_since", "evaluated_at"],
+        )
+        if moved:
+            PartnerOrganization.objects.bulk_update(moved, ["tier"], batch_size=2000)
+            TierChange.objects.bulk_create(changes, batch_size=2000)
+        audit_record(tenant=tenant, actor=None, action="tiers.evaluate", changes=counts)
+    return counts
+
+
+def tier_proposal_approve(*, tenant: Tenant, actor: Any, partner: PartnerOrganization) -> TierChange:
+    """Apply the evaluation's proposal for one partner."""
+    with transaction.atomic():
+        evaluation = (
+            TierEvaluation.objects.select_for_update(of=("self",)).select_related("eligible_tier").filter(partner=partner).first()
+        )
+        if evaluation is None or evaluation.status != TierProposalStatus.PROPOSED:
+            raise ApplicationError(_("There is no tier change waiting for this partner."), code="no_proposal")
+        locked = PartnerOrganization.objects.select_for_update().get(pk=partner.pk)
+        ladder = Ladder.load(tenant)
+        target = evaluation.eligible_tier
+        change = TierChange.objects.create(
+            tenant=tenant,
+            partner=locked,
+            from_tier=locked.tier,
+            to_tier=target,
+            kind=TierChangeKind.APPROVED,
+            reason=(_describe(ladder, target, evaluation.facts) if target else _("no tier's rules are met"))[:500],
+            facts=evaluation.facts,
+            changed_by=actor,
+        )
+        locked.tier = target
+        locked.save(update_fields=["tier", "updated_at"])
+        evaluation.status = TierProposalStatus.APPLIED
+        evaluation.below_since = None
+        evaluation.save(update_fields=["status", "below_since"])
+        audit_record(
+            tenant=tenant, actor=actor, action="tier.approve", target=locked, changes={"tier": target.name if target else None}
+        )
+    return change
+
+
+def tier_override(
+    *, tenant: Tenant, actor: Any, partner: PartnerOrganization, tier: Tier | None, reason: str, until: datetime.date
+) -> TierChange:
+    """Set a partner's tier by hand, held until ``until`` (the nightly evaluation leaves it alone till then)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason for the override."), code="required", field="reason")
+    if until <= timezone.localdate():
+        raise ApplicationError(_("The override must end in the future."), code="invalid_date", field="until")
+    if tier is not None and tier.tenant_id != tenant.pk:
+        raise ApplicationError(_("Choose a tier of this program."), code="invalid_choice", field="tier")
+    with transaction.atomic():
+        locked = PartnerOrganization.objects.select_for_update().get(pk=partner.pk)
+        change = TierChange.objects.create(
+            tenant=tenant,
+            partner=locked,
+            from_tier=locked.tier,
+            to_tier=tier,
+            kind=TierChangeKind.OVERRIDE,
+            reason=f"{reason} (until {until.isoformat()})"[:500],
+            changed_by=actor,
+        )
+        locked.tier = tier
+        locked.tier_override_until = until
+        locked.save(update_fields=["tier", "tier_override_until", "updated_at"])
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="tier.override",
+            target=locked,
+            changes={"tier": tier.name if tier else None, "until": until.isoformat(), "reason": reason[:300]},
+        )
+    return change
+
+
+@dataclass(frozen=True)
+class TierStanding:
+    """What a partner sees: its tier and benefits, and exactly what it still needs for the next one."""
+
+    tier: Tier | None
+    next_tier: Tier | None
+    missing: list[tuple[str, Decimal, Any]]
+    facts: dict[str, Any]
+    evaluated_at: Any
+
+
+def tier_standing(*, tenant: Tenant, partner: PartnerOrganization) -> TierStanding:
+    ladder = Ladder.load(tenant)
+    evaluation = TierEvaluation.objects.filter(tenant=tenant, partner=partner).first()
+    facts = evaluation.facts if evaluation else partner_facts(tenant=tenant, partner_ids=[partner.pk])[partner.pk]
+    current = next((t for t in ladder.tiers if t.pk == partner.tier_id), None)
+    following = ladder.next_above(current)
+    return TierStanding(
+        tier=current,
+        next_tier=following,
+        missing=ladder.shortfall(following, facts) if following else [],
+        facts=facts,
+        evaluated_at=evaluation.evaluated_at if evaluation else None,
+    )
+
+
+def pending_proposals(*, tenant: Tenant) -> Iterable[TierEvaluation]:
+    return TierEvaluation.objects.filter(tenant=tenant, status=TierProposalStatus.PROPOSED).select_related(
+        "partner", "eligible_tier", "partner__tier"
+    )
