@@ -71,7 +71,7 @@ def risk_rating(points: int) -> str:
 @dataclass(frozen=True)
 class SubmittedApplication:
     application: PartnerApplication
-    status_url: str  # carries the token: goes into the email and the thank-you page only
+    status_url: str | None  # carries the token: the email and the thank-you page only; None for a second contact
     merged: bool  # True when an open application for the same domain was updated
 
 
@@ -122,7 +122,16 @@ def application_submit(*, tenant: Tenant, **values: Any) -> SubmittedApplication
             .filter(tenant=tenant, website_domain=cleaned["website_domain"], status=ApplicationStatus.SUBMITTED)
             .first()
         )
-        if existing is not None:
+        same_contact = existing is not None and existing.contact_email == cleaned["contact_email"]
+        if existing is not None and not same_contact:
+            # Someone else applying for the same company must not take over the application: the
+            # first contact keeps it (and its status link); the newcomer is noted for the reviewer.
+            note = f"Also applied: {cleaned['contact_name']} <{cleaned['contact_email']}>"
+            existing.message = f"{existing.message}\n{note}".strip()[:2000]
+            existing.submissions += 1
+            existing.save(update_fields=["message", "submissions", "updated_at"])
+            application, merged, token = existing, True, None
+        elif existing is not None:
             for field, value in cleaned.items():
                 setattr(existing, field, value)
             existing.submissions += 1
@@ -150,8 +159,13 @@ def application_submit(*, tenant: Tenant, **values: Any) -> SubmittedApplication
             target=application,
             changes={"website_domain": application.website_domain, "contact_email": application.contact_email},
         )
-        status_url = reverse("onboarding_public:application_status", kwargs={"tenant_slug": tenant.slug, "token": token})
-        transaction.on_commit(lambda: _email_applicant(tenant=tenant, application=application, status_url=status_url))
+        status_url = (
+            reverse("onboarding_public:application_status", kwargs={"tenant_slug": tenant.slug, "token": token})
+            if token
+            else None
+        )
+        if status_url:
+            transaction.on_commit(lambda: _email_applicant(tenant=tenant, application=application, status_url=status_url))
     return SubmittedApplication(application=application, status_url=status_url, merged=merged)
 
 

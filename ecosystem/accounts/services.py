@@ -102,6 +102,10 @@ def invitation_create(
         raise ApplicationError(_("Vendor staff do not belong to a partner organisation."), code="partner_forbidden", field="role")
     if partner is not None and partner.tenant_id != tenant.pk:
         raise NotFoundError()
+    if partner is not None and partner.status == "retired":
+        raise ApplicationError(
+            _("This partner is retired. Reactivate it before inviting people."), code="partner_retired", field="email"
+        )
     _check_inviter(inviter=inviter, role=role, partner=partner)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():

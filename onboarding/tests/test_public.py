@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from ecosystem.tenancy.context import tenant_context
+from onboarding.models import PartnerApplication
 from partners.models import Capability
 
 from .support import applications_of, fresh_ip, reject, submit_application
@@ -226,3 +227,21 @@ def test_the_status_page_shows_the_decision_and_its_reason(client, world):
 
     assert "Not accepted" in body
     assert "Reason: We only take MSPs this year." in body
+
+
+def test_a_different_contact_for_the_same_domain_cannot_take_over_the_application(client, world):
+    first = apply(client, website_domain="takeover.example", contact_email="owner@takeover.example", contact_name="Real Owner")
+    assert first.status_code == 200
+    second = apply(
+        client, website_domain="takeover.example", contact_email="attacker@elsewhere.example", contact_name="Someone Else"
+    )
+    assert second.status_code == 200
+    assert "already had an application" in second.content.decode()
+    with tenant_context(world.a.tenant.pk):
+        application = PartnerApplication.objects.get(website_domain="takeover.example")
+    assert (application.contact_email, application.contact_name, application.submissions) == (
+        "owner@takeover.example",
+        "Real Owner",
+        2,
+    )
+    assert "Also applied: Someone Else <attacker@elsewhere.example>" in application.message

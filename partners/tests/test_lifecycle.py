@@ -201,3 +201,21 @@ def test_cannot_retire_other_tenants_partner(client, world):
     with tenant_context(world.a.tenant.pk):
         assert PartnerOrganization.objects.get(pk=world.a.partner1.pk).status == "active"
     assert active_users(world, world.a.partner1) == {world.a.partner1_admin.pk, world.a.partner1_rep.pk}
+
+
+def test_nobody_can_be_invited_to_a_retired_partner(world):
+    from ecosystem.accounts.services import invitation_create
+
+    retire(world)
+    with tenant_context(world.a.tenant.pk), pytest.raises(ApplicationError) as error:
+        invitation_create(
+            tenant=world.a.tenant,
+            actor=world.a.owner,
+            inviter=None,
+            email="late@partner1.example",
+            role="partner_rep",
+            partner=PartnerOrganization.objects.get(pk=world.a.partner1.pk),
+        )
+    assert error.value.code == "partner_retired"
+    with tenant_context(world.a.tenant.pk):
+        assert not Invitation.objects.filter(email="late@partner1.example").exists()
