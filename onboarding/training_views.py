@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF
 from ecosystem.errors import ApplicationError
 from ecosystem.exports import csv_response
 from ecosystem.portal.base import back_to_tenant, roles_required
+from ecosystem.portal.lists import filter_query
 
 from . import training
 from . import training_selectors as selectors
@@ -134,15 +135,10 @@ def certification_list(request: HttpRequest) -> HttpResponse:
             rows=rows,
         )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Links keep the filters the person chose, and nothing else they may have put in the address.
-    query = QueryDict(mutable=True)
-    for name in certification_filter.form.fields:
-        if request.GET.get(name):
-            query[name] = request.GET[name]
     context = {
         "filter": certification_filter,
         "page": page,
-        "query": query.urlencode(),
+        "query": filter_query(request, certification_filter),
         "courses": Course.objects.filter(tenant=request.tenant).order_by("title"),
         "expiring_days": EXPIRING_SOON_DAYS,
         "can_revoke": request.membership.role in PARTNER_EDITOR_ROLES,

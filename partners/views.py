@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from ecosystem.accounts.selectors import pending_invitations, team_members
 from ecosystem.errors import ApplicationError
 from ecosystem.exports import csv_response
 from ecosystem.portal.base import back_to_tenant, roles_required
+from ecosystem.portal.lists import filter_query
 
 from . import lifecycle, selectors, services
 from .forms import PartnerForm, ReasonForm
@@ -35,15 +36,10 @@ def partner_list(request: HttpRequest) -> HttpResponse:
             rows=rows,
         )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Links keep the filters the person chose, and nothing else they may have put in the address.
-    query = QueryDict(mutable=True)
-    for name in partner_filter.form.fields:
-        if request.GET.get(name):
-            query[name] = request.GET[name]
     context = {
         "filter": partner_filter,
         "page": page,
-        "query": query.urlencode(),
+        "query": filter_query(request, partner_filter),
         "can_edit": request.membership.role in PARTNER_EDITOR_ROLES,
     }
     template = "partners/partner_list.html#results" if request.htmx else "partners/partner_list.html"
