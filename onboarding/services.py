@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -273,6 +273,7 @@ def plan_create_for_partner(*, tenant: Tenant, actor: Any, partner: PartnerOrgan
                 due_on=today + timedelta(days=step.due_days),
                 depends_on=step.depends_on,
                 agreement=step.agreement,
+                valid_months=step.valid_months,
                 course=step.course,
             )
             for step in template.steps.all()
@@ -285,6 +286,8 @@ def plan_create_for_partner(*, tenant: Tenant, actor: Any, partner: PartnerOrgan
 
 def _lock_step_for_partner(step: OnboardingStep) -> OnboardingStep:
     locked = OnboardingStep.objects.select_for_update(of=("self",)).select_related("plan").get(pk=step.pk)
+    if is_renewal_open(locked):
+        return locked  # a security review in its renewal window may be answered again before it lapses
     if locked.plan.status != PlanStatus.IN_PROGRESS:
         raise ApplicationError(_("This onboarding is already complete."), code="plan_closed")
     if locked.status == StepStatus.DONE:
@@ -307,7 +310,9 @@ def _finish_step(*, tenant: Tenant, actor: Any, step: OnboardingStep, status: st
     if status == StepStatus.DONE:
         step.completed_at = timezone.now()
         step.completed_by = actor if getattr(actor, "pk", None) else None
-    step.save(update_fields=["status", "result", "completed_at", "completed_by"])
+        renewable = step.kind == StepKind.SECURITY_REVIEW and step.valid_months
+        step.expires_on = add_months(timezone.localdate(), step.valid_months) if renewable else None
+    step.save(update_fields=["status", "result", "completed_at", "completed_by", "expires_on"])
     audit_record(tenant=tenant, actor=actor, action=f"onboarding.step_{status}", target=step, changes={"kind": step.kind})
     if status == StepStatus.DONE:
         engagement_record(
@@ -534,3 +539,95 @@ def onboarding_reminders_send(*, tenant: Tenant) -> int:
             )
             sent += 1
     return sent
+
+
+# --- ongoing assurance -------------------------------------------------------------------------
+
+RENEWAL_NOTICE_DAYS = 30
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the last day of the month when that day does not exist)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def is_renewal_open(step: OnboardingStep) -> bool:
+    return bool(
+        step.status == StepStatus.DONE
+        and step.expires_on
+        and step.expires_on <= timezone.localdate() + timedelta(days=RENEWAL_NOTICE_DAYS)
+    )
+
+
+def assurance_lapse_and_remind(*, tenant: Tenant, today: date | None = None) -> dict[str, int]:
+    """Reopen renewable steps (security reviews, attestations) that lapsed, which closes the gate
+    again, and remind partner admins 30 days before a lapse (at most weekly). Constant queries.
+    """
+    from ecosystem.accounts.models import Membership
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    lapsed = list(
+        OnboardingStep.objects.filter(
+            tenant=tenant, status=StepStatus.DONE, expires_on__lt=today, kind=StepKind.SECURITY_REVIEW
+        ).select_related("plan", "partner")
+    )
+    due = list(
+        OnboardingStep.objects.filter(
+            tenant=tenant,
+            status=StepStatus.DONE,
+            expires_on__gte=today,
+            expires_on__lte=today + timedelta(days=RENEWAL_NOTICE_DAYS),
+        )
+        .exclude(last_reminded_at__gt=now - timedelta(days=7))
+        .select_related("partner")
+    )
+    partner_ids = {step.partner_id for step in lapsed + due}
+    admins: dict[int, list[str]] = {}
+    for partner_id, email in Membership.objects.filter(
+        tenant=tenant, partner_id__in=partner_ids, role=Role.PARTNER_ADMIN, is_active=True
+    ).values_list("partner_id", "user__email"):
+        admins.setdefault(partner_id, []).append(email)
+
+    def notify(step: OnboardingStep, lapsed_now: bool) -> None:
+        recipients = admins.get(step.partner_id)
+        if not recipients:
+            return
+        context = {"tenant": tenant, "step": step, "lapsed": lapsed_now, "site_url": settings.SITE_URL.rstrip("/")}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=_("%(program)s: %(step)s needs renewing") % {"program": tenant.name, "step": step.title},
+                message=render_to_string("onboarding/email/assurance.txt", context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        )
+
+    with transaction.atomic():
+        for step in lapsed:
+            step.result = {"previous": step.result, "lapsed_on": today.isoformat()}
+            step.status = StepStatus.TODO
+            step.expires_on = None
+            step.completed_at = None
+            step.due_on = today + timedelta(days=14)
+            step.save(update_fields=["result", "status", "expires_on", "completed_at", "due_on"])
+            if (
+                step.plan.status != PlanStatus.IN_PROGRESS
+                and not OnboardingPlan.objects.filter(partner_id=step.partner_id, status=PlanStatus.IN_PROGRESS).exists()
+            ):
+                step.plan.status = PlanStatus.IN_PROGRESS
+                step.plan.completed_at = None
+                step.plan.save(update_fields=["status", "completed_at"])
+            audit_record(tenant=tenant, actor=None, action="onboarding.step_lapsed", target=step, changes={"kind": step.kind})
+            notify(step, True)
+        OnboardingStep.objects.filter(pk__in=[step.pk for step in due]).update(last_reminded_at=now)
+        for step in due:
+            notify(step, False)
+    return {"lapsed": len(lapsed), "reminded": len(due)}

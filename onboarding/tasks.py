@@ -37,3 +37,19 @@ def rescreen_everyone_task(tenant_id: int, job_id: int) -> None:
         job_finish(job_id=job_id, error=f"{type(error).__name__}: {error}")
         raise
     job_finish(job_id=job_id, result=result)
+
+
+@tenant_task(time_limit=10 * 60)
+def assurance_task(tenant_id: int) -> dict:
+    from .services import assurance_lapse_and_remind
+
+    return assurance_lapse_and_remind(tenant=Tenant.objects.get(pk=tenant_id))
+
+
+@platform_task()
+def assurance_all_tenants() -> int:
+    """Daily: lapsed security reviews and attestations reopen (closing the gate); renewals are announced."""
+    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        assurance_task.delay(tenant_id)
+    return len(tenant_ids)

@@ -218,6 +218,7 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
             return back_to_tenant(request, "partner_onboarding:mine")
     context = {
         "step": step,
+        "renewal_open": services.is_renewal_open(step),
         "signature_form": signature_form,
         "questions": questions,
         "error": error,

@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.tier_evaluate_all_tenants",
         "schedule": 24 * 60 * 60,
     },
+    "assurance-all-tenants": {
+        "task": "onboarding.tasks.assurance_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
     "onboarding-reminders-all-tenants": {
         "task": "onboarding.tasks.onboarding_reminders_all_tenants",
         "schedule": 24 * 60 * 60,

@@ -99,6 +99,14 @@ class OnboardingTemplateStep(TenantModel):
     title = models.CharField(_("title"), max_length=200)
     instructions = models.TextField(_("instructions"), blank=True)
     due_days = models.PositiveSmallIntegerField(_("due after (days)"), default=14)
+    valid_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For security reviews and agreements that must be renewed: the step reopens, and the gate closes, when it lapses."
+        ),
+    )
     depends_on = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True, verbose_name=_("depends on steps"))
     agreement = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     course = models.ForeignKey(
@@ -178,6 +186,8 @@ class OnboardingStep(TenantModel):
     depends_on = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
     agreement = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     course = models.ForeignKey("onboarding.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    valid_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=StepStatus.choices, default=StepStatus.TODO)
     result = models.JSONField(_("result"), default=dict, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
