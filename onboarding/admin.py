@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ecosystem.tenancy.admin import PlatformAdmin
+from ecosystem.tenancy.admin import PlatformAdmin, PlatformInline
 
 from .models import (
     AgreementSignature,
@@ -32,7 +32,7 @@ class PartnerApplicationAdmin(PlatformAdmin):
     list_select_related = ["tenant"]
 
 
-class OnboardingTemplateStepInline(admin.TabularInline):
+class OnboardingTemplateStepInline(PlatformInline):
     model = OnboardingTemplateStep
     extra = 0
     fields = ["position", "kind", "title", "due_days", "depends_on", "agreement", "course"]
@@ -40,6 +40,7 @@ class OnboardingTemplateStepInline(admin.TabularInline):
 
 @admin.register(OnboardingTemplate)
 class OnboardingTemplateAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
     list_display = ["name", "tenant", "partner_type", "is_active"]
     list_filter = ["tenant", "is_active"]
     inlines = [OnboardingTemplateStepInline]
@@ -47,12 +48,14 @@ class OnboardingTemplateAdmin(PlatformAdmin):
 
 @admin.register(AgreementVersion)
 class AgreementVersionAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
     list_display = ["title", "version", "tenant", "created_at"]
     list_filter = ["tenant"]
 
 
 @admin.register(SecurityQuestion)
 class SecurityQuestionAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
     list_display = ["text", "tenant", "risk_points", "is_active", "position"]
     list_filter = ["tenant", "is_active"]
 
@@ -85,13 +88,13 @@ class AgreementSignatureAdmin(PlatformAdmin):
 # --- training ----------------------------------------------------------------------------------
 
 
-class CourseModuleInline(admin.StackedInline):
+class CourseModuleInline(PlatformInline):
     model = CourseModule
     extra = 0
     fields = ["position", "title", "body", "video_url", "asset_url", "asset_label"]
 
 
-class QuizQuestionInline(admin.TabularInline):
+class QuizQuestionInline(PlatformInline):
     model = QuizQuestion
     extra = 0
     fields = ["position", "text"]
@@ -100,6 +103,7 @@ class QuizQuestionInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
     list_display = ["title", "tenant", "track", "pass_mark", "validity_months", "is_published"]
     list_filter = ["tenant", "track", "is_published"]
     search_fields = ["title"]
@@ -107,7 +111,7 @@ class CourseAdmin(PlatformAdmin):
     inlines = [CourseModuleInline, QuizQuestionInline]
 
 
-class QuizChoiceInline(admin.TabularInline):
+class QuizChoiceInline(PlatformInline):
     model = QuizChoice
     extra = 0
     fields = ["position", "text", "is_correct"]
@@ -115,13 +119,14 @@ class QuizChoiceInline(admin.TabularInline):
 
 @admin.register(QuizQuestion)
 class QuizQuestionAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
     list_display = ["text", "course", "tenant", "position"]
     list_filter = ["tenant"]
     list_select_related = ["course", "tenant"]
     inlines = [QuizChoiceInline]
 
 
-class LearningPathCourseInline(admin.TabularInline):
+class LearningPathCourseInline(PlatformInline):
     model = LearningPathCourse
     extra = 0
     fields = ["position", "course"]
@@ -129,6 +134,7 @@ class LearningPathCourseInline(admin.TabularInline):
 
 @admin.register(LearningPath)
 class LearningPathAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
     list_display = ["title", "tenant", "track"]
     list_filter = ["tenant", "track"]
     inlines = [LearningPathCourseInline]

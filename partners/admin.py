@@ -1,8 +1,17 @@
 from django.contrib import admin
 
-from ecosystem.tenancy.admin import PlatformAdmin
+from ecosystem.tenancy.admin import PlatformAdmin, PlatformInline
 
-from .models import Capability, ContentItem, EngagementEvent, PartnerOrganization, PartnerStatusChange
+from .models import (
+    Capability,
+    ContentItem,
+    EngagementEvent,
+    PartnerOrganization,
+    PartnerStatusChange,
+    Tier,
+    TierPolicy,
+    TierRule,
+)
 
 
 @admin.register(PartnerOrganization)
@@ -15,6 +24,7 @@ class PartnerOrganizationAdmin(PlatformAdmin):
 
 @admin.register(Capability)
 class CapabilityAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
     list_display = ["name", "slug", "tenant"]
     list_filter = ["tenant"]
 
@@ -43,3 +53,23 @@ class ContentItemAdmin(PlatformAdmin):
     # their portal, behind the sales-access gate. Kind and file are fixed once created.
     exclude = ["file"]
     readonly_fields = ["kind", "original_filename", "file_size", "created_by", "created_at", "updated_at"]
+
+
+class TierRuleInline(PlatformInline):
+    model = TierRule
+    extra = 1
+    fields = ["metric", "minimum"]
+
+
+@admin.register(Tier)
+class TierAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
+    list_display = ["name", "tenant", "rank", "discount_percent", "mdf_eligible", "deal_protection_days"]
+    list_filter = ["tenant"]
+    inlines = [TierRuleInline]
+
+
+@admin.register(TierPolicy)
+class TierPolicyAdmin(PlatformAdmin):
+    allow_add_tenant_rows = True
+    list_display = ["tenant", "auto_apply", "downgrade_grace_days"]

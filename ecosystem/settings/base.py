@@ -76,8 +76,10 @@ def _database(alias: str) -> dict:
 
 
 DATABASES = {alias: _database(alias) for alias in ("default", "owner", "platform")}
-# No router: the roles, not Django, decide who may change the schema (only the owner may CREATE),
-# and `manage.py migrate` defaults to the owner alias (ecosystem/tenancy/management/commands/migrate.py).
+# The roles, not a router, decide who may change the schema (only the owner may CREATE), and
+# `manage.py migrate` defaults to the owner alias (ecosystem/tenancy/management/commands/migrate.py).
+# The router only lets rows read through one alias relate to rows read through another.
+DATABASE_ROUTERS = ["ecosystem.tenancy.routers.RolesOfOneDatabaseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Applications -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.forms.models import model_to_dict
 
 from ecosystem.audit.services import audit_record, json_safe, platform_audit_record
 
-from .context import tenant_context
+from .context import current_scope, tenant_context
 from .models import Tenant, TenantModel
 
 PLATFORM_DB = "platform"
@@ -48,10 +48,44 @@ class PlatformAdmin(admin.ModelAdmin):
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 
+    # Tenant rows are normally created inside their tenant (portal, API, services, with their rules).
+    # Program configuration (templates, agreements, questionnaires, courses, tiers) may also be added
+    # here by an operator setting a program up: those admins set this to True.
+    allow_add_tenant_rows = False
+
     def has_add_permission(self, request) -> bool:
-        # Tenant rows are created inside their tenant (portal, API, services): the admin form cannot
-        # set ``tenant`` (not editable), so an "add" here could only fail.
-        return not issubclass(self.model, TenantModel) and super().has_add_permission(request)
+        if issubclass(self.model, TenantModel) and not self.allow_add_tenant_rows:
+            return False
+        return super().has_add_permission(request)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Adding a tenant row: the operator picks the tenant; every related row must be of that tenant."""
+        if obj is None and issubclass(self.model, TenantModel):
+            kwargs["form"] = self._tenant_row_add_form()
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def _tenant_row_add_form(self):
+        using = self.using
+
+        class TenantRowAddForm(self.form):
+            owning_tenant = forms.ModelChoiceField(queryset=Tenant.objects.using(using).all(), label="Tenant")
+
+            def clean(self):
+                cleaned = super().clean()
+                tenant = cleaned.get("owning_tenant")
+                for name, value in cleaned.items():
+                    if tenant is not None and isinstance(value, TenantModel) and value.tenant_id != tenant.pk:
+                        self.add_error(name, "This belongs to another tenant.")
+                return cleaned
+
+        return TenantRowAddForm
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None and issubclass(self.model, TenantModel) and "owning_tenant" in fields:
+            fields.remove("owning_tenant")
+            fields.insert(0, "owning_tenant")
+        return fields
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Edit a tenant row inside its own tenant's scope.
@@ -61,10 +95,21 @@ class PlatformAdmin(admin.ModelAdmin):
         they work, related choices stay inside that tenant, and the save and its audit row commit
         together on the platform connection.
         """
-        obj = self.get_object(request, unquote(object_id)) if object_id and issubclass(self.model, TenantModel) else None
-        if obj is None:
+        tenant_id = None
+        if object_id and issubclass(self.model, TenantModel):
+            obj = self.get_object(request, unquote(object_id))
+            tenant_id = obj.tenant_id if obj is not None else None
+        elif issubclass(self.model, TenantModel) and request.method == "POST":
+            # Adding: validate and save inside the chosen tenant, so unique checks and inline rows see it.
+            chosen = request.POST.get("owning_tenant", "")
+            tenant_id = (
+                Tenant.objects.using(self.using).filter(pk=chosen).values_list("pk", flat=True).first()
+                if chosen.isdigit()
+                else None
+            )
+        if tenant_id is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        with tenant_context(obj.tenant_id, using=self.using), tenant_context(obj.tenant_id):
+        with tenant_context(tenant_id, using=self.using), tenant_context(tenant_id):
             response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()  # widgets query while rendering: still inside the scope
@@ -72,8 +117,11 @@ class PlatformAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if issubclass(related, TenantModel):
+        if issubclass(related, TenantModel) and current_scope() is not None:
             kwargs["queryset"] = related.objects.using(self.using)  # the edited row's tenant, see changeform_view
+        elif issubclass(related, TenantModel):
+            # Adding: every tenant's rows, checked against the chosen tenant in TenantRowAddForm.clean.
+            kwargs["queryset"] = related.objects.unscoped().using(self.using)
         else:
             kwargs["queryset"] = related._default_manager.using(self.using)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -83,6 +131,8 @@ class PlatformAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
+        if not change and isinstance(obj, TenantModel):
+            obj.tenant_id = form.cleaned_data["owning_tenant"].pk
         with transaction.atomic(using=self.using):  # the change and its audit row commit together
             obj.save(using=self.using)
             self._audit(request, obj, "admin.change" if change else "admin.create", _changes(form))
@@ -127,6 +177,24 @@ class PlatformAdmin(admin.ModelAdmin):
             audit_record(
                 tenant=tenant, actor=request.user, action=action, target=obj, changes=changes, using=self.using, via="admin"
             )
+
+
+class PlatformInline(admin.TabularInline):
+    """Inline rows of a tenant row (template steps, tier rules, …), read through the platform alias."""
+
+    using = PLATFORM_DB
+
+    def get_queryset(self, request):
+        # The formset narrows to the parent row; the platform alias reads it whatever the scope.
+        return self.model.objects.unscoped().using(self.using)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if issubclass(related, TenantModel) and current_scope() is None:
+            kwargs["queryset"] = related.objects.unscoped().using(self.using)
+        elif issubclass(related, TenantModel):
+            kwargs["queryset"] = related.objects.using(self.using)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Tenant)

@@ -265,3 +265,61 @@ def test_a_membership_cannot_be_pointed_at_another_tenants_partner(operator_clie
         membership.refresh_from_db()
     assert membership.partner_id == committed_world.a.partner1.pk
     assert tenant_audit(committed_world.a.tenant) == []
+
+
+# --- setting a program up ------------------------------------------------------------------------
+
+
+def test_an_operator_adds_a_tier_with_its_rules_to_one_tenant(operator_client, committed_world):
+    from partners.models import Tier, TierRule
+
+    tenant = committed_world.a.tenant
+    response = operator_client.post(
+        "/admin/partners/tier/add/",
+        {
+            "owning_tenant": tenant.pk,
+            "name": "Gold",
+            "rank": 2,
+            "discount_percent": "20",
+            "deal_protection_days": 120,
+            "other_benefits": "",
+            "rules-TOTAL_FORMS": 1,
+            "rules-INITIAL_FORMS": 0,
+            "rules-MIN_NUM_FORMS": 0,
+            "rules-MAX_NUM_FORMS": 1000,
+            "rules-0-metric": "certified_people",
+            "rules-0-minimum": "3",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with tenant_context(tenant.pk):
+        tier = Tier.objects.get(name="Gold")
+        assert list(TierRule.objects.filter(tier=tier).values_list("metric", "tenant_id")) == [("certified_people", tenant.pk)]
+    assert [e.action for e in tenant_audit(tenant)] == ["admin.create", "admin.create"]
+    with tenant_context(committed_world.b.tenant.pk):
+        assert not Tier.objects.exists()
+
+
+def test_a_template_step_cannot_point_at_another_tenants_template(operator_client, committed_world):
+    from onboarding.models import OnboardingTemplate, OnboardingTemplateStep
+
+    with tenant_context(committed_world.b.tenant.pk):
+        foreign = OnboardingTemplate.objects.create(tenant=committed_world.b.tenant, name="Beta onboarding")
+    response = operator_client.post(
+        "/admin/onboarding/onboardingtemplate/add/",
+        {
+            "owning_tenant": committed_world.a.tenant.pk,
+            "name": "Alpha onboarding",
+            "partner_type": "",
+            "is_active": "on",
+            "steps-TOTAL_FORMS": 0,
+            "steps-INITIAL_FORMS": 0,
+            "steps-MIN_NUM_FORMS": 0,
+            "steps-MAX_NUM_FORMS": 1000,
+        },
+    )
+    assert response.status_code == 302
+    with tenant_context(committed_world.a.tenant.pk):
+        assert OnboardingTemplate.objects.filter(name="Alpha onboarding").exists()
+    assert foreign.tenant_id == committed_world.b.tenant.pk
+    assert not OnboardingTemplateStep.objects.unscoped().using("platform").exists()
