@@ -48,3 +48,21 @@ class DecisionForm(forms.Form):
 class SignatureForm(forms.Form):
     typed_name = forms.CharField(label=_("Type your full name to sign"), max_length=150)
     accepted = forms.BooleanField(label=_("I have read and accept this agreement on behalf of my company"), required=False)
+
+
+class ProfileForm(forms.Form):
+    description = forms.CharField(
+        label=_("About your company"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What you do, for whom, and where: this is what the vendor's team reads about you."),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Regions you sell in"), choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    capabilities = forms.MultipleChoiceField(label=_("Capabilities"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, capabilities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capabilities"].choices = [(c.slug, c.name) for c in capabilities]

@@ -30,7 +30,7 @@ from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
 from partners.domains import normalize_domain
 from partners.models import Capability, EngagementKind, PartnerOrganization, PartnerStatus, PartnerType
-from partners.services import engagement_record, partner_create, partner_update
+from partners.services import engagement_record, partner_create, partner_profile_update, partner_update
 
 from .models import (
     AgreementSignature,
@@ -337,7 +337,7 @@ def _complete_plan_if_done(*, tenant: Tenant, actor: Any, plan: OnboardingPlan) 
         partner_update(tenant=tenant, actor=actor, partner=partner, status=PartnerStatus.ACTIVE, reason="Onboarding completed")
 
 
-SELF_SERVICE_KINDS = frozenset({StepKind.CUSTOM_TASK, StepKind.PROFILE, StepKind.TRAINING, StepKind.CERTIFICATION})
+SELF_SERVICE_KINDS = frozenset({StepKind.CUSTOM_TASK, StepKind.TRAINING, StepKind.CERTIFICATION})
 
 
 def step_complete(*, tenant: Tenant, actor: Any, step: OnboardingStep) -> OnboardingStep:
@@ -365,6 +365,28 @@ def step_complete_by_evidence(*, tenant: Tenant, actor: Any, step: OnboardingSte
     with transaction.atomic():
         locked = _lock_step_for_partner(step)
         _finish_step(tenant=tenant, actor=actor, step=locked, status=StepStatus.DONE, result=result)
+    return locked
+
+
+def profile_step_complete(
+    *, tenant: Tenant, actor: Any, step: OnboardingStep, description: str, regions: list[str], capabilities: list[str]
+) -> OnboardingStep:
+    """The profile step is done by filling in the partner's profile (at least a description)."""
+    if not (description or "").strip():
+        raise ApplicationError(_("Tell us about your company."), code="required", field="description")
+    with transaction.atomic():
+        locked = _lock_step_for_partner(step)
+        if locked.kind != StepKind.PROFILE:
+            raise ApplicationError(_("This step is not the profile."), code="wrong_step_kind")
+        partner_profile_update(
+            tenant=tenant,
+            actor=actor,
+            partner=PartnerOrganization.objects.get(pk=locked.partner_id),
+            description=description,
+            regions=regions,
+            capabilities=capabilities,
+        )
+        _finish_step(tenant=tenant, actor=actor, step=locked, status=StepStatus.DONE)
     return locked
 
 

@@ -20,7 +20,7 @@ from ecosystem.tenancy.selectors import tenant_by_slug
 from partners.models import Capability
 
 from . import selectors, services, training
-from .forms import ApplicationForm, DecisionForm, SignatureForm
+from .forms import ApplicationForm, DecisionForm, ProfileForm, SignatureForm
 from .models import ApplicationStatus, SecurityQuestion, StepKind, StepStatus
 from .models.plans import COURSE_KINDS
 
@@ -178,11 +178,23 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
         if step.kind == StepKind.SECURITY_REVIEW
         else []
     )
+    profile_form = None
+    if step.kind == StepKind.PROFILE:
+        partner = step.partner
+        profile_form = ProfileForm(
+            request.POST or None,
+            initial={"description": partner.description, "regions": partner.regions, "capabilities": partner.capabilities},
+            capabilities=Capability.objects.filter(tenant=request.tenant),
+        )
     error = None
     outcome = None
     if request.method == "POST":
         try:
-            if step.kind == StepKind.AGREEMENT:
+            if step.kind == StepKind.PROFILE:
+                if not profile_form.is_valid():
+                    raise ApplicationError(_("Check the fields below."), code="invalid", field="profile")
+                services.profile_step_complete(tenant=request.tenant, actor=request.user, step=step, **profile_form.cleaned_data)
+            elif step.kind == StepKind.AGREEMENT:
                 signature_form.is_valid()
                 services.agreement_sign(
                     tenant=request.tenant,
@@ -207,6 +219,8 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
             error = error_
             if signature_form is not None and error.field in signature_form.fields:
                 signature_form.add_error(error.field, error.message)
+            if profile_form is not None and error.field in profile_form.fields:
+                profile_form.add_error(error.field, error.message)
         else:
             step.refresh_from_db()
             if step.status == StepStatus.WAITING_FOR_REVIEW:
@@ -220,6 +234,7 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
         "step": step,
         "renewal_open": services.is_renewal_open(step),
         "signature_form": signature_form,
+        "profile_form": profile_form,
         "questions": questions,
         "error": error,
         "answers": {key[2:]: value for key, value in request.POST.items() if key.startswith("q-")},

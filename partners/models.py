@@ -21,6 +21,13 @@ class PartnerType(models.TextChoices):
     INFLUENCER = "influencer", _("Influence partner")
 
 
+class Region(models.TextChoices):
+    NORTH_AMERICA = "na", _("North America")
+    LATIN_AMERICA = "latam", _("Latin America")
+    EMEA = "emea", _("Europe, Middle East and Africa")
+    APAC = "apac", _("Asia Pacific")
+
+
 class PartnerStatus(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
     ONBOARDING = "onboarding", _("Onboarding")
@@ -43,6 +50,11 @@ class PartnerOrganization(TenantModel):
     country = CountryField(_("country"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.PROSPECT)
     tier = models.ForeignKey("partners.Tier", on_delete=models.SET_NULL, null=True, blank=True, related_name="partners")
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    regions = ArrayField(
+        models.CharField(max_length=10, choices=Region.choices), default=list, blank=True, verbose_name=_("regions")
+    )
+    capabilities = ArrayField(models.SlugField(max_length=80), default=list, blank=True, verbose_name=_("capabilities"))
     tier_override_until = models.DateField(
         _("tier held until"),
         null=True,

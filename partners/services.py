@@ -14,7 +14,7 @@ from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
 
 from .domains import normalize_domain
-from .models import EngagementEvent, PartnerOrganization, PartnerStatus, PartnerStatusChange, PartnerType
+from .models import Capability, EngagementEvent, PartnerOrganization, PartnerStatus, PartnerStatusChange, PartnerType, Region
 
 EDITABLE_FIELDS = ["name", "partner_type", "website_domain", "country", "status"]
 
@@ -158,3 +158,29 @@ def engagement_record(
     return EngagementEvent.objects.create(
         tenant=tenant, partner_id=partner_id, user=user, kind=kind, occurred_at=at or timezone.now(), data=data or {}
     )
+
+
+def partner_profile_update(
+    *, tenant: Tenant, actor: Any, partner: PartnerOrganization, description: str, regions: list[str], capabilities: list[str]
+) -> PartnerOrganization:
+    """The partner's own profile (what it says about itself): description, regions, capabilities."""
+    regions = sorted(set(regions or []))
+    if any(region not in Region.values for region in regions):
+        raise ApplicationError(_("Choose regions from the list."), code="invalid_choice", field="regions")
+    capabilities = sorted(set(capabilities or []))
+    known = set(Capability.objects.filter(tenant=tenant, slug__in=capabilities).values_list("slug", flat=True))
+    if set(capabilities) - known:
+        raise ApplicationError(_("Choose capabilities from the list."), code="invalid_choice", field="capabilities")
+    description = (description or "").strip()[:2000]
+    with transaction.atomic():
+        locked = PartnerOrganization.objects.select_for_update().get(pk=partner.pk)
+        before = snapshot(locked, PROFILE_FIELDS)
+        locked.description, locked.regions, locked.capabilities = description, regions, capabilities
+        changes = model_changes(locked, PROFILE_FIELDS, before)
+        if changes:
+            locked.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+            audit_record(tenant=tenant, actor=actor, action="partner.profile_update", target=locked, changes=changes)
+    return locked
+
+
+PROFILE_FIELDS = ["description", "regions", "capabilities"]

@@ -9,20 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ecosystem.tenancy.models import TenantModel
-from partners.models import PartnerType
+from partners.models import PartnerType, Region
 
 
 class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for review")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Not accepted")
-
-
-class Region(models.TextChoices):
-    NORTH_AMERICA = "na", _("North America")
-    LATIN_AMERICA = "latam", _("Latin America")
-    EMEA = "emea", _("Europe, Middle East and Africa")
-    APAC = "apac", _("Asia Pacific")
 
 
 class DealVolume(models.TextChoices):
