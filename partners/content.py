@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from ecosystem.audit.services import audit_record, model_changes, snapshot
 from ecosystem.errors import ApplicationError, NotFoundError
 from ecosystem.tenancy.models import Tenant
+from ecosystem.uploads import check_upload
 from onboarding.services import require_sales_access
 
 from .models import (
@@ -44,18 +45,6 @@ from .services import _person, engagement_record
 AUDITED_FIELDS = ["title", "description", "kind", "url", "original_filename", "partner_types", "is_published"]
 UPDATABLE_FIELDS = frozenset({"title", "description", "url", "file", "partner_types", "is_published"})
 
-# The first bytes each allowed extension must start with: a renamed executable or HTML page is
-# refused even though it is only ever sent as an attachment. docx, pptx and xlsx are zip files.
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "zip": _ZIP,
-    "docx": _ZIP,
-    "pptx": _ZIP,
-    "xlsx": _ZIP,
-}
 _https_only = URLValidator(schemes=["https"])
 
 
@@ -95,34 +84,7 @@ def _clean_partner_types(partner_types: Iterable[str] | None) -> list[str]:
 
 def _clean_file(upload: UploadedFile | None) -> tuple[UploadedFile, str]:
     """Check an upload's extension, size and first bytes; return it with the name to keep for people."""
-    if upload is None:
-        raise ApplicationError(_("Choose a file to upload."), code="required", field="file")
-    original = os.path.basename((upload.name or "").replace("\\", "/")).strip()[:255]
-    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
-    if extension not in CONTENT_FILE_EXTENSIONS:
-        raise ApplicationError(
-            _("Upload one of these file types: %(types)s.") % {"types": ", ".join(CONTENT_FILE_EXTENSIONS)},
-            code="invalid_extension",
-            field="file",
-        )
-    if not upload.size:
-        raise ApplicationError(_("The file is empty."), code="empty_file", field="file")
-    if upload.size > CONTENT_MAX_BYTES:
-        raise ApplicationError(
-            _("The file is too big: at most %(mib)s MiB.") % {"mib": CONTENT_MAX_BYTES // (1024 * 1024)},
-            code="file_too_large",
-            field="file",
-        )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(_SIGNATURES[extension]):
-        raise ApplicationError(
-            _("The file's content is not a .%(extension)s file.") % {"extension": extension},
-            code="content_mismatch",
-            field="file",
-        )
-    return upload, original
+    return check_upload(upload, extensions=CONTENT_FILE_EXTENSIONS, max_bytes=CONTENT_MAX_BYTES)
 
 
 @contextmanager
