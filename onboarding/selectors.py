@@ -92,7 +92,11 @@ def onboarding_progress(*, tenant: Tenant) -> list[PlanProgress]:
 
 
 def steps_waiting_for_review(*, tenant: Tenant) -> QuerySet:
-    return OnboardingStep.objects.filter(tenant=tenant, status=StepStatus.WAITING_FOR_REVIEW).select_related("partner")
+    return (
+        OnboardingStep.objects.filter(tenant=tenant, status=StepStatus.WAITING_FOR_REVIEW)
+        .select_related("partner")
+        .prefetch_related("evidence")
+    )
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ecosystem.accounts.services import invitation_create
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
+from ecosystem.uploads import check_upload
 from partners.domains import normalize_domain
 from partners.models import Capability, EngagementKind, PartnerOrganization, PartnerStatus, PartnerType
 from partners.services import engagement_record, partner_create, partner_profile_update, partner_update
@@ -42,6 +43,7 @@ from .models import (
     PartnerApplication,
     PlanStatus,
     Region,
+    SecurityEvidence,
     SecurityQuestion,
     StepKind,
     StepStatus,
@@ -448,6 +450,41 @@ def security_review_submit(*, tenant: Tenant, actor: Any, step: OnboardingStep, 
         status = StepStatus.WAITING_FOR_REVIEW if rating == "high" else StepStatus.DONE
         _finish_step(tenant=tenant, actor=actor, step=locked, status=status, result=result)
     return locked
+
+
+EVIDENCE_EXTENSIONS = ("pdf", "png", "jpg", "docx", "xlsx")
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def security_evidence_add(*, tenant: Tenant, actor: Any, step: OnboardingStep, upload) -> SecurityEvidence:
+    """Attach a document to a security review that is still open (or in its renewal window)."""
+    upload, original = check_upload(upload, extensions=EVIDENCE_EXTENSIONS, max_bytes=EVIDENCE_MAX_BYTES)
+    with transaction.atomic():
+        locked = _lock_step_for_partner(step)
+        if locked.kind != StepKind.SECURITY_REVIEW:
+            raise ApplicationError(_("Evidence belongs to a security review."), code="wrong_step_kind")
+        evidence = SecurityEvidence(
+            tenant=tenant,
+            partner_id=locked.partner_id,
+            step=locked,
+            original_filename=original,
+            size=upload.size,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        evidence.file.save(original, upload, save=False)
+        try:
+            evidence.save()
+            audit_record(
+                tenant=tenant,
+                actor=actor,
+                action="onboarding.evidence_add",
+                target=evidence,
+                changes={"file": original, "size": upload.size, "step": locked.title},
+            )
+        except Exception:
+            evidence.file.delete(save=False)
+            raise
+    return evidence
 
 
 def security_review_decide(*, tenant: Tenant, actor: Any, step: OnboardingStep, approve: bool, reason: str) -> OnboardingStep:

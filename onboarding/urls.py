@@ -18,6 +18,7 @@ urlpatterns = [
         "applications/<uuid:application_id>/reject/", views.application_decide, {"decision": "reject"}, name="application_reject"
     ),
     path("onboarding/", views.onboarding_board, name="board"),
+    path("onboarding/evidence/<uuid:evidence_id>/", views.evidence_download, name="evidence"),
     path("screening/", views.screening, name="screening"),
     path("screening/matches/<uuid:match_id>/clear/", views.screening_match_clear, name="screening_match_clear"),
     path(
@@ -30,6 +31,8 @@ urlpatterns = [
 partner_urlpatterns = [
     path("onboarding/", views.my_onboarding, name="mine"),
     path("onboarding/steps/<uuid:step_id>/", views.my_step, name="step"),
+    path("onboarding/steps/<uuid:step_id>/evidence/", views.my_evidence_add, name="evidence_add"),
+    path("onboarding/evidence/<uuid:evidence_id>/", views.my_evidence_download, name="evidence"),
 ]
 
 # Public, outside any portal: /apply/<tenant_slug>/…

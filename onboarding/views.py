@@ -304,3 +304,43 @@ def screening_match_clear(request: HttpRequest, match_id) -> HttpResponse:
     else:
         messages.success(request, _("Match cleared."))
     return back_to_tenant(request, "onboarding:screening")
+
+
+# --- security evidence -------------------------------------------------------------------------
+
+
+@require_POST
+@roles_required(*PARTNER_ROLES)
+def my_evidence_add(request: HttpRequest, step_id) -> HttpResponse:
+    step = selectors.access_step(tenant=request.tenant, public_id=step_id, partner_id=request.membership.partner_id)
+    try:
+        services.security_evidence_add(tenant=request.tenant, actor=request.user, step=step, upload=request.FILES.get("file"))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document is attached."))
+    return back_to_tenant(request, "partner_onboarding:step", step_id=step.public_id)
+
+
+def _send_evidence(request: HttpRequest, evidence_id, *, partner_id: int | None) -> HttpResponse:
+    from django.http import FileResponse
+
+    from .models import SecurityEvidence
+
+    queryset = SecurityEvidence.objects.filter(tenant=request.tenant)
+    if partner_id is not None:
+        queryset = queryset.filter(partner_id=partner_id)
+    evidence = queryset.filter(public_id=evidence_id).first()
+    if evidence is None:
+        raise Http404
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_filename)
+
+
+@roles_required(*PARTNER_ROLES)
+def my_evidence_download(request: HttpRequest, evidence_id) -> HttpResponse:
+    return _send_evidence(request, evidence_id, partner_id=request.membership.partner_id)
+
+
+@roles_required(*STAFF_ROLES)
+def evidence_download(request: HttpRequest, evidence_id) -> HttpResponse:
+    return _send_evidence(request, evidence_id, partner_id=None)

@@ -29,7 +29,7 @@ from ecosystem.api.services import api_key_create
 from ecosystem.jobs.services import job_create
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import TenantModel
-from onboarding.models import ScreeningMatch
+from onboarding.models import ScreeningMatch, SecurityEvidence
 from onboarding.services import application_submit
 from onboarding.training import quiz_submit
 from partners.content import content_create
@@ -89,6 +89,7 @@ MATRIX: dict[str, Route] = {
     "onboarding:application_approve": Route(lambda o: {"application_id": o["application"]}, ("POST",)),
     "onboarding:application_reject": Route(lambda o: {"application_id": o["application"]}, ("POST",)),
     "onboarding:board": Route(no_ids, ("GET",)),
+    "onboarding:evidence": Route(lambda o: {"evidence_id": o["evidence"]}, ("GET",), partner_owned=True),
     "onboarding:screening": Route(no_ids, ("GET", "POST")),
     "onboarding:screening_match_clear": Route(lambda o: {"match_id": o["screening_match"]}, ("POST",)),
     "onboarding:review_approve": Route(lambda o: {"step_id": o["step"]}, ("POST",), partner_owned=True),
@@ -96,6 +97,8 @@ MATRIX: dict[str, Route] = {
     # onboarding, partner side
     "partner_onboarding:mine": Route(no_ids, ("GET",)),
     "partner_onboarding:step": Route(lambda o: {"step_id": o["step"]}, ("GET", "POST"), partner_owned=True),
+    "partner_onboarding:evidence_add": Route(lambda o: {"step_id": o["step"]}, ("POST",), partner_owned=True),
+    "partner_onboarding:evidence": Route(lambda o: {"evidence_id": o["evidence"]}, ("GET",), partner_owned=True),
     # training
     "training:overview": Route(no_ids, ("GET",)),
     "training:certifications": Route(no_ids, ("GET",)),
@@ -218,6 +221,9 @@ def tenant_a_objects(world) -> dict:
             course=course,
             answers=quiz_answers(course, correct=3),
         )
+        evidence = SecurityEvidence.objects.create(
+            tenant=a.tenant, partner=a.partner1, step=steps[2], file="evidence/probe.pdf", original_filename="policy.pdf", size=10
+        )
         screening_match = ScreeningMatch.objects.create(
             tenant=a.tenant, application=application, subject_name="Applicant Co", listed_name="Applicant Company", score=90
         )
@@ -237,12 +243,13 @@ def tenant_a_objects(world) -> dict:
         "application": application.public_id,
         "plan": plan.public_id,
         "screening_match": screening_match.public_id,
+        "evidence": evidence.public_id,
         "step": steps[2].public_id,  # the security review
         "content_item": content_item.public_id,
         "course": course.public_id,
         "certification": passed.certification.public_id,
         "all_ids": everything | {str(a.tenant.public_id)},
-        "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id), str(plan.public_id)}
+        "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id), str(plan.public_id), str(evidence.public_id)}
         | partner1_memberships
         | {str(step.public_id) for step in steps.values()}
         | {str(passed.certification.public_id), str(passed.completion.public_id)},

@@ -227,3 +227,30 @@ class AgreementSignature(TenantModel):
             models.UniqueConstraint(fields=["tenant", "public_id"], name="agreement_signature_public_id_unique"),
             models.UniqueConstraint(fields=["tenant", "step"], name="agreement_signature_one_per_step"),
         ]
+
+
+def evidence_upload_to(instance: SecurityEvidence, filename: str) -> str:
+    return f"evidence/{instance.tenant_id}/{instance.partner_id}/{uuid.uuid4().hex}"
+
+
+class SecurityEvidence(TenantModel):
+    """A document a partner attaches to its security review (policy, certificate, pen-test summary).
+
+    Stored under MEDIA_ROOT with a random name, never at a public address: the portal sends it
+    back as an attachment to the partner's own users and the vendor's staff only.
+    """
+
+    partner_field = "partner"
+
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey("partners.PartnerOrganization", on_delete=models.CASCADE, related_name="+")
+    step = models.ForeignKey(OnboardingStep, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=300)
+    original_filename = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "public_id"], name="security_evidence_public_id_unique")]

@@ -330,8 +330,8 @@ def test_the_board_costs_the_same_queries_for_one_and_five_plans(client, world):
     # slug, 4 SAVEPOINT (tenant scope), 5 set_config (tenant), 6 membership, 7 the open plans with
     # their step counts; tenant switcher while rendering: 8 SAVEPOINT, 9 set_config (user),
     # 10 memberships in every tenant, 11 set_config (tenant again), 12 RELEASE; 13 the reviews
-    # waiting with their partners, 14 RELEASE, 15 set_config (outer, empty).
-    assert one_plan == five_plans == 15
+    # waiting with their partners, 14 their evidence documents, 15 RELEASE, 16 set_config (outer, empty).
+    assert one_plan == five_plans == 16
 
 
 def test_a_manager_signs_off_a_review_from_the_board(client, world):
