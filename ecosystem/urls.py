@@ -6,7 +6,7 @@ from ecosystem.accounts import views as account_views
 from ecosystem.portal import partner_urls
 from ecosystem.portal import urls as portal_urls
 from ecosystem.portal.base import PARTNER, VENDOR, tenant_urlpatterns
-from onboarding import training_urls
+from onboarding import setup_urls, training_urls
 from onboarding import urls as onboarding_urls
 from partners import content_urls, tier_urls
 from partners import urls as partner_org_urls
@@ -25,6 +25,7 @@ partner_training = tenant_urlpatterns(training_urls.partner_urlpatterns, portal=
 vendor_content = tenant_urlpatterns(content_urls.urlpatterns, portal=VENDOR)
 partner_content = tenant_urlpatterns(content_urls.partner_urlpatterns, portal=PARTNER)
 vendor_tiers = tenant_urlpatterns(tier_urls.urlpatterns, portal=VENDOR)
+vendor_setup = tenant_urlpatterns(setup_urls.urlpatterns, portal=VENDOR)
 partner_tiers = tenant_urlpatterns(tier_urls.partner_urlpatterns, portal=PARTNER)
 
 urlpatterns = [
@@ -43,6 +44,7 @@ urlpatterns = [
     path("p/<slug:tenant_slug>/", include((partner_training, "partner_training"))),
     path("p/<slug:tenant_slug>/", include((partner_content, "partner_content"))),
     path("t/<slug:tenant_slug>/", include((vendor_tiers, "tiers"))),
+    path("t/<slug:tenant_slug>/", include((vendor_setup, "setup"))),
     path("p/<slug:tenant_slug>/", include((partner_tiers, "partner_tiers"))),
     path("apply/", include((onboarding_urls.public_urlpatterns, "onboarding_public"))),
 ]

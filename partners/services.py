@@ -184,3 +184,19 @@ def partner_profile_update(
 
 
 PROFILE_FIELDS = ["description", "regions", "capabilities"]
+
+
+def capability_add(*, tenant: Tenant, actor: Any, name: str) -> Capability:
+    """A capability partners can claim and the application page offers."""
+    from django.utils.text import slugify
+
+    name = (name or "").strip()[:80]
+    slug = slugify(name)[:80]
+    if not slug:
+        raise ApplicationError(_("Name the capability."), code="required", field="name")
+    with transaction.atomic():
+        capability, created = Capability.objects.get_or_create(tenant=tenant, slug=slug, defaults={"name": name})
+        if not created:
+            raise ApplicationError(_("This capability is already on the list."), code="duplicate_capability", field="name")
+        audit_record(tenant=tenant, actor=actor, action="setup.capability_add", target=capability)
+    return capability

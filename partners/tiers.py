@@ -39,6 +39,7 @@ from .models import (
     TierMetric,
     TierPolicy,
     TierProposalStatus,
+    TierRule,
 )
 
 Facts = dict[int, dict[str, Any]]  # partner id -> {metric: value}
@@ -314,3 +315,63 @@ def pending_proposals(*, tenant: Tenant) -> Iterable[TierEvaluation]:
     return TierEvaluation.objects.filter(tenant=tenant, status=TierProposalStatus.PROPOSED).select_related(
         "partner", "eligible_tier", "partner__tier"
     )
+
+
+def tier_save(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    name: str,
+    rank: int,
+    discount_percent: Decimal,
+    mdf_eligible: bool,
+    deal_protection_days: int,
+    other_benefits: str = "",
+    rules: dict[str, Decimal | None],
+) -> Tier:
+    """Create the tier at ``rank`` or change the one there; ``rules`` maps each measure to its minimum (None: no rule)."""
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(_("Name the tier."), code="required", field="name")
+    if not 0 <= discount_percent <= 100:
+        raise ApplicationError(_("Use a discount between 0 and 100 %."), code="out_of_range", field="discount_percent")
+    unknown = set(rules) - set(TierMetric.values)
+    if unknown:
+        raise ApplicationError(_("Unknown measure."), code="invalid_choice", field="rules")
+    with transaction.atomic():
+        tier, created = Tier.objects.select_for_update().get_or_create(tenant=tenant, rank=rank, defaults={"name": name[:60]})
+        tier.name = name[:60]
+        tier.discount_percent = discount_percent
+        tier.mdf_eligible = mdf_eligible
+        tier.deal_protection_days = deal_protection_days
+        tier.other_benefits = (other_benefits or "")[:300]
+        tier.save()
+        TierRule.objects.filter(tier=tier).delete()
+        TierRule.objects.bulk_create(
+            TierRule(tenant=tenant, tier=tier, metric=metric, minimum=minimum)
+            for metric, minimum in rules.items()
+            if minimum is not None
+        )
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="setup.tier_create" if created else "setup.tier_change",
+            target=tier,
+            changes={"rank": rank, "rules": {m: str(v) for m, v in rules.items() if v is not None}},
+        )
+    return tier
+
+
+def tier_policy_save(*, tenant: Tenant, actor: Any, auto_apply: bool, downgrade_grace_days: int) -> TierPolicy:
+    with transaction.atomic():
+        policy, _created = TierPolicy.objects.update_or_create(
+            tenant=tenant, defaults={"auto_apply": auto_apply, "downgrade_grace_days": downgrade_grace_days}
+        )
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="setup.tier_policy",
+            target=policy,
+            changes={"auto_apply": auto_apply, "downgrade_grace_days": downgrade_grace_days},
+        )
+    return policy

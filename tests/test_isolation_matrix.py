@@ -29,7 +29,7 @@ from ecosystem.api.services import api_key_create
 from ecosystem.jobs.services import job_create
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import TenantModel
-from onboarding.models import ScreeningMatch, SecurityEvidence
+from onboarding.models import ScreeningMatch, SecurityEvidence, SecurityQuestion
 from onboarding.services import application_submit
 from onboarding.training import quiz_submit
 from partners.content import content_create
@@ -107,6 +107,17 @@ MATRIX: dict[str, Route] = {
     "partner_training:course": Route(lambda o: {"course_id": o["course"]}, ("GET", "POST"), shared=True),
     "partner_training:certifications": Route(no_ids, ("GET",)),
     "partner_training:certification": Route(lambda o: {"certification_id": o["certification"]}, ("GET",), partner_owned=True),
+    # program setup
+    "setup:index": Route(no_ids, ("GET",)),
+    "setup:template_create": Route(no_ids, ("POST",)),
+    "setup:template_step_add": Route(lambda o: {"template_id": o["template"]}, ("POST",)),
+    "setup:template_step_remove": Route(lambda o: {"template_id": o["template"], "position": 3}, ("POST",)),
+    "setup:agreement_add": Route(no_ids, ("POST",)),
+    "setup:question_add": Route(no_ids, ("POST",)),
+    "setup:question_retire": Route(lambda o: {"question_id": o["question"]}, ("POST",)),
+    "setup:capability_add": Route(no_ids, ("POST",)),
+    "setup:tier_save": Route(no_ids, ("POST",)),
+    "setup:tier_policy": Route(no_ids, ("POST",)),
     # tiers
     "tiers:ladder": Route(no_ids, ("GET",)),
     "tiers:evaluate": Route(no_ids, ("POST",)),
@@ -213,6 +224,8 @@ def tenant_a_objects(world) -> dict:
             partner_types=["reseller"],
         )
         steps = {step.position: step for step in plan.steps.all()}
+        template_id = plan.template.public_id
+        question_id = SecurityQuestion.objects.first().public_id
         course = training_course_for(a.tenant)
         passed = quiz_submit(
             tenant=a.tenant,
@@ -244,6 +257,8 @@ def tenant_a_objects(world) -> dict:
         "plan": plan.public_id,
         "screening_match": screening_match.public_id,
         "evidence": evidence.public_id,
+        "template": template_id,
+        "question": question_id,
         "step": steps[2].public_id,  # the security review
         "content_item": content_item.public_id,
         "course": course.public_id,
