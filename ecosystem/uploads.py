@@ -23,7 +23,9 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def check_upload(upload: UploadedFile | None, *, extensions: tuple[str, ...], max_bytes: int, field: str = "file") -> tuple[UploadedFile, str]:
+def check_upload(
+    upload: UploadedFile | None, *, extensions: tuple[str, ...], max_bytes: int, field: str = "file"
+) -> tuple[UploadedFile, str]:
     """Return the upload and the name to show people, or raise ApplicationError naming ``field``."""
     if upload is None:
         raise ApplicationError(_("Choose a file to upload."), code="required", field=field)
@@ -31,13 +33,17 @@ def check_upload(upload: UploadedFile | None, *, extensions: tuple[str, ...], ma
     extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
     if extension not in extensions:
         raise ApplicationError(
-            _("Upload one of these file types: %(types)s.") % {"types": ", ".join(extensions)}, code="invalid_extension", field=field
+            _("Upload one of these file types: %(types)s.") % {"types": ", ".join(extensions)},
+            code="invalid_extension",
+            field=field,
         )
     if not upload.size:
         raise ApplicationError(_("The file is empty."), code="empty_file", field=field)
     if upload.size > max_bytes:
         raise ApplicationError(
-            _("The file is too big: at most %(mib)s MiB.") % {"mib": max_bytes // (1024 * 1024)}, code="file_too_large", field=field
+            _("The file is too big: at most %(mib)s MiB.") % {"mib": max_bytes // (1024 * 1024)},
+            code="file_too_large",
+            field=field,
         )
     upload.seek(0)
     head = upload.read(8)

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from ecosystem.tenancy.admin import PlatformAdmin, PlatformInline
@@ -10,6 +11,8 @@ from .models import (
     CourseCompletion,
     CourseModule,
     CredentialCheck,
+    CredentialIssuer,
+    CredentialIssuerSecret,
     LearningPath,
     LearningPathCourse,
     OnboardingPlan,
@@ -169,3 +172,51 @@ class CredentialCheckAdmin(PlatformAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # evidence: never edited
+
+
+class CredentialIssuerForm(forms.ModelForm):
+    # Never rendered back: on change, leave it empty to keep the current secret.
+    endpoint_url = forms.URLField(label="Verification endpoint", max_length=500, assume_scheme="https")
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False, max_length=200)
+
+    class Meta:
+        model = CredentialIssuer
+        fields = ["name", "slug", "endpoint_url", "secret", "is_active"]
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data.get("secret") or ""
+        if not secret and not (self.instance.pk and self.instance.secret):
+            raise forms.ValidationError("A signing secret is required.")
+        return secret or self.instance.secret
+
+
+@admin.register(CredentialIssuer)
+class CredentialIssuerAdmin(PlatformAdmin):
+    """Outside issuers' verification services. The secret shows only as its last 4 characters."""
+
+    allow_add_tenant_rows = True
+    form = CredentialIssuerForm
+    list_display = ["name", "slug", "tenant", "endpoint_url", "secret_hint", "is_active"]
+    list_filter = ["tenant", "is_active"]
+    search_fields = ["name", "slug"]
+    list_select_related = ["tenant"]
+
+    @admin.display(description="secret")
+    def secret_hint(self, obj: CredentialIssuer) -> str:
+        # The list spans tenants: read through the platform alias (operators only).
+        secret = (
+            CredentialIssuerSecret.objects.unscoped()
+            .using(self.using)
+            .filter(issuer_id=obj.pk)
+            .values_list("secret", flat=True)
+            .first()
+        )
+        return f"…{secret[-4:]}" if secret else ""
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        secret = form.cleaned_data.get("secret")
+        if secret:
+            CredentialIssuerSecret.objects.unscoped().using(self.using).update_or_create(
+                issuer_id=obj.pk, defaults={"secret": secret, "tenant_id": obj.tenant_id}
+            )

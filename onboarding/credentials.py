@@ -42,6 +42,15 @@ class CredentialVerifier(Protocol):
         ...
 
 
+def endpoint_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an issuer's verification endpoint (outbound policy, no DNS), or None."""
+    try:
+        outbound.validate_url(url or "", resolve=False)
+    except outbound.OutboundRefused as refused:
+        return refused.message
+    return None
+
+
 def holder_names_match(claimed: str, answered: str) -> bool:
     """Names compared as people read them: case, accents' encoding and spacing do not matter."""
 

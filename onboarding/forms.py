@@ -66,3 +66,15 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, capabilities=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["capabilities"].choices = [(c.slug, c.name) for c in capabilities]
+
+
+class ExternalCredentialForm(forms.Form):
+    """A certification from an outside issuer, to be checked with the issuer's verification service."""
+
+    issuer = forms.ChoiceField(label=_("Issuer"))
+    credential_number = forms.CharField(label=_("Credential number"), max_length=100)
+    holder_name = forms.CharField(label=_("Holder's name"), max_length=150, help_text=_("As it appears on the certificate."))
+
+    def __init__(self, *args, issuers: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].choices = [("", "—"), *issuers]

@@ -429,8 +429,12 @@ def credential_check_run(
     step: OnboardingStep | None = None,
     certification: Certification | None = None,
     actor: Any = None,
+    pending: CredentialCheck | None = None,
 ) -> CredentialCheck:
     """Ask the verifier of ``kind`` about one credential and record the answer with its evidence.
+
+    With ``pending`` (a check recorded as ``pending`` when the partner asked), that check gets the
+    answer instead of a new one being created; a check answered meanwhile is returned unchanged.
 
     ``registry`` uses :class:`RegistryCredentialVerifier` unless one is given; ``http`` needs the
     caller to pass the issuer's configured :class:`~onboarding.credentials.HttpCredentialVerifier`
@@ -451,6 +455,20 @@ def credential_check_run(
             credential_number=credential_number, holder_name=holder_name, holder_email=holder_email, issuer=issuer
         )
     with transaction.atomic():
+        if pending is not None:
+            check = CredentialCheck.objects.select_for_update().get(pk=pending.pk)
+            if check.status != CheckStatus.PENDING:
+                return check  # answered by an earlier run of the same task
+            check.status, check.evidence = result.status, result.evidence
+            check.save(update_fields=["status", "evidence"])
+            audit_record(
+                tenant=tenant,
+                actor=actor,
+                action="training.credential_check",
+                target=check,
+                changes={"kind": kind, "status": result.status, "credential_number": check.credential_number},
+            )
+            return check
         check = CredentialCheck.objects.create(
             tenant=tenant,
             partner_id=partner_id,

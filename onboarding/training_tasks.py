@@ -30,3 +30,12 @@ def certification_renewal_reminders_all_tenants() -> int:
     for tenant_id in tenant_ids:
         certification_renewal_reminders_task.delay(tenant_id)
     return len(tenant_ids)
+
+
+@tenant_task(time_limit=2 * 60)
+def external_credential_verify_task(tenant_id: int, check_id: int, issuer_id: int) -> str | None:
+    """Ask the outside issuer about a pending credential check; the step is done when it verifies. Idempotent."""
+    from .issuers import external_credential_verify
+
+    check = external_credential_verify(tenant=Tenant.objects.get(pk=tenant_id), check_id=check_id, issuer_id=issuer_id)
+    return check.status if check is not None else None

@@ -19,8 +19,9 @@ from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.selectors import tenant_by_slug
 from partners.models import Capability
 
+from . import issuers as credential_issuers
 from . import selectors, services, training
-from .forms import ApplicationForm, DecisionForm, ProfileForm, SignatureForm
+from .forms import ApplicationForm, DecisionForm, ExternalCredentialForm, ProfileForm, SignatureForm
 from .models import ApplicationStatus, SecurityQuestion, StepKind, StepStatus
 from .models.plans import COURSE_KINDS
 
@@ -186,11 +187,31 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
             initial={"description": partner.description, "regions": partner.regions, "capabilities": partner.capabilities},
             capabilities=Capability.objects.filter(tenant=request.tenant),
         )
+    # An outside certification (no course) is checked with its issuer once the tenant configured one.
+    credential_form = None
+    if credential_issuers.is_external_certification(step):
+        choices = [(slug, name) for _id, slug, name in credential_issuers.issuer_choices(tenant=request.tenant)]
+        if choices:
+            credential_form = ExternalCredentialForm(
+                request.POST or None, issuers=choices, initial={"holder_name": request.user.get_full_name()}
+            )
     error = None
     outcome = None
     if request.method == "POST":
         try:
-            if step.kind == StepKind.PROFILE:
+            if credential_form is not None:
+                if not credential_form.is_valid():
+                    raise ApplicationError(_("Check the fields below."), code="invalid", field="credential")
+                credential_issuers.external_credential_submit(
+                    tenant=request.tenant,
+                    actor=request.user,
+                    step=step,
+                    issuer_slug=credential_form.cleaned_data["issuer"],
+                    credential_number=credential_form.cleaned_data["credential_number"],
+                    holder_name=credential_form.cleaned_data["holder_name"],
+                )
+                outcome = "checking"
+            elif step.kind == StepKind.PROFILE:
                 if not profile_form.is_valid():
                     raise ApplicationError(_("Check the fields below."), code="invalid", field="profile")
                 services.profile_step_complete(tenant=request.tenant, actor=request.user, step=step, **profile_form.cleaned_data)
@@ -221,20 +242,28 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
                 signature_form.add_error(error.field, error.message)
             if profile_form is not None and error.field in profile_form.fields:
                 profile_form.add_error(error.field, error.message)
+            if credential_form is not None and error.field in credential_form.fields:
+                credential_form.add_error(error.field, error.message)
         else:
             step.refresh_from_db()
             if step.status == StepStatus.WAITING_FOR_REVIEW:
                 messages.info(request, _("Thank you. Your answers need a review by the vendor; we will let you know."))
             elif outcome == "checking":
                 messages.info(request, _("We are checking the certification; the step is done as soon as it verifies."))
+                if credential_form is not None:
+                    return back_to_tenant(request, "partner_onboarding:step", step_id=step.public_id)
             else:
                 messages.success(request, _("Step done: %(title)s.") % {"title": step.title})
             return back_to_tenant(request, "partner_onboarding:mine")
+    check = credential_issuers.latest_check(step) if credential_issuers.is_external_certification(step) else None
     context = {
         "step": step,
         "renewal_open": services.is_renewal_open(step),
         "signature_form": signature_form,
         "profile_form": profile_form,
+        "credential_form": credential_form,
+        "credential_check": check,
+        "credential_message": credential_issuers.check_message(check) if check else "",
         "questions": questions,
         "error": error,
         "answers": {key[2:]: value for key, value in request.POST.items() if key.startswith("q-")},

@@ -217,7 +217,6 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts: django-allauth -------------------------------------------------------------------
 SITE_NAME = os.environ.get("SITE_NAME", "Partner Ecosystem")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")  # absolute links in emails
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a URL typed without a scheme means https
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"  # the home view sends people to their program (or lets them pick one)
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -11,6 +11,7 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.utils import timezone
@@ -270,14 +271,72 @@ class VerifierKind(models.TextChoices):
 
 
 class CheckStatus(models.TextChoices):
+    PENDING = "pending", _("Checking")
     VERIFIED = "verified", _("Verified")
     NOT_FOUND = "not_found", _("Not found")
     MISMATCH = "mismatch", _("Does not match")
     ERROR = "error", _("Could not check")
 
 
+class CredentialIssuer(TenantModel):
+    """An outside issuer of certifications (e.g. "AWS Certification") whose verification service we ask.
+
+    Partner users read the names (they choose the issuer of their credential); the signing secret is
+    in :class:`CredentialIssuerSecret`, a staff-only table they never reach. ``endpoint_url`` is
+    checked against the outbound policy (https, no private addresses) when saved.
+    """
+
+    partner_readable = True
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60)
+    endpoint_url = models.URLField(_("verification endpoint"), max_length=500)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "slug"], name="credential_issuer_slug_unique")]
+        verbose_name = _("credential issuer")
+        verbose_name_plural = _("credential issuers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def secret(self) -> str:
+        """The signing secret (staff and worker scopes only: partner scopes cannot read it)."""
+        row = CredentialIssuerSecret.objects.filter(issuer_id=self.pk).first() if self.pk else None
+        return row.secret if row else ""
+
+    @property
+    def masked_secret(self) -> str:
+        secret = self.secret
+        return f"…{secret[-4:]}" if secret else ""
+
+    def clean(self) -> None:
+        from onboarding.credentials import endpoint_url_problem
+
+        problem = endpoint_url_problem(self.endpoint_url)
+        if problem:
+            raise ValidationError({"endpoint_url": problem})
+
+
+class CredentialIssuerSecret(TenantModel):
+    """The secret that signs requests to one issuer; stored as given, shown only as its last 4 characters."""
+
+    issuer = models.OneToOneField(CredentialIssuer, on_delete=models.CASCADE, related_name="+")
+    secret = models.CharField(_("signing secret"), max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
 class CredentialCheck(TenantModel):
-    """One verification of a credential, with what the verifier saw (``evidence``). Never edited."""
+    """One verification of a credential, with what the verifier saw (``evidence``).
+
+    Never edited once answered; a ``pending`` check (asked from the partner's step page) gets its
+    answer exactly once, from the task that asks the issuer.
+    """
 
     partner_field = "partner"
 
