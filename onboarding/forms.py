@@ -41,10 +41,6 @@ class ApplicationForm(forms.Form):
             raise forms.ValidationError(error.message, code=error.code) from None
 
 
-class DecisionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class SignatureForm(forms.Form):
     typed_name = forms.CharField(label=_("Type your full name to sign"), max_length=150)
     accepted = forms.BooleanField(label=_("I have read and accept this agreement on behalf of my company"), required=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
 from ecosystem.portal.base import back_to_tenant, roles_required
+from ecosystem.tenancy.access import access_row
 from partners import tiers as tier_services
 from partners.models import Capability, PartnerType, TierMetric, TierPolicy
 from partners.services import capability_add
@@ -85,10 +86,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 
 
 def _template(request: HttpRequest, template_id) -> OnboardingTemplate:
-    template = OnboardingTemplate.objects.filter(tenant=request.tenant, public_id=template_id).first()
-    if template is None:
-        raise Http404
-    return template
+    return access_row(OnboardingTemplate.objects, tenant=request.tenant, public_id=template_id)
 
 
 @require_POST
@@ -163,9 +161,7 @@ def question_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 @roles_required(*PARTNER_EDITOR_ROLES)
 def question_retire(request: HttpRequest, question_id) -> HttpResponse:
-    question = SecurityQuestion.objects.filter(tenant=request.tenant, public_id=question_id).first()
-    if question is None:
-        raise Http404
+    question = access_row(SecurityQuestion.objects, tenant=request.tenant, public_id=question_id)
     return _back(
         request,
         lambda: setup.security_question_retire(tenant=request.tenant, actor=request.user, question=question),

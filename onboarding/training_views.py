@@ -13,11 +13,11 @@ from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF
 from ecosystem.errors import ApplicationError
 from ecosystem.exports import csv_response
 from ecosystem.portal.base import back_to_tenant, roles_required
+from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
 
 from . import training
 from . import training_selectors as selectors
-from .forms import DecisionForm
 from .models import Course
 
 PAGE_SIZE = 25
@@ -142,7 +142,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
         "courses": Course.objects.filter(tenant=request.tenant).order_by("title"),
         "expiring_days": EXPIRING_SOON_DAYS,
         "can_revoke": request.membership.role in PARTNER_EDITOR_ROLES,
-        "form": DecisionForm(),
+        "form": ReasonForm(),
     }
     return render(request, "onboarding/training/certification_list.html", context)
 
@@ -151,7 +151,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*PARTNER_EDITOR_ROLES)
 def certification_revoke(request: HttpRequest, certification_id) -> HttpResponse:
     certification = selectors.access_certification(tenant=request.tenant, public_id=certification_id, partner_id=None)
-    form = DecisionForm(request.POST)
+    form = ReasonForm(request.POST)
     form.is_valid()
     try:
         training.certification_revoke(

@@ -15,13 +15,15 @@ from ecosystem import ratelimit
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
 from ecosystem.portal.base import back_to_tenant, roles_required
+from ecosystem.portal.forms import ReasonForm
+from ecosystem.tenancy.access import access_row
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.selectors import tenant_by_slug
 from partners.models import Capability
 
 from . import issuers as credential_issuers
 from . import selectors, services, training
-from .forms import ApplicationForm, DecisionForm, ExternalCredentialForm, ProfileForm, SignatureForm
+from .forms import ApplicationForm, ExternalCredentialForm, ProfileForm, SignatureForm
 from .models import ApplicationStatus, SecurityQuestion, StepKind, StepStatus
 from .models.plans import COURSE_KINDS
 
@@ -95,7 +97,7 @@ def application_detail(request: HttpRequest, application_id) -> HttpResponse:
     context = {
         "application": application,
         "capabilities": [capability_names.get(slug, slug) for slug in application.capabilities],
-        "form": DecisionForm(),
+        "form": ReasonForm(),
         "matches": application.screening_matches.all(),
         "can_decide": request.membership.role in PARTNER_EDITOR_ROLES and application.status == ApplicationStatus.SUBMITTED,
     }
@@ -106,7 +108,7 @@ def application_detail(request: HttpRequest, application_id) -> HttpResponse:
 @roles_required(*PARTNER_EDITOR_ROLES)
 def application_decide(request: HttpRequest, application_id, decision: str) -> HttpResponse:
     application = selectors.access_application(tenant=request.tenant, public_id=application_id)
-    form = DecisionForm(request.POST)
+    form = ReasonForm(request.POST)
     form.is_valid()
     try:
         if decision == "approve":
@@ -140,7 +142,7 @@ def onboarding_board(request: HttpRequest) -> HttpResponse:
 @roles_required(*PARTNER_EDITOR_ROLES)
 def security_review_decide(request: HttpRequest, step_id, decision: str) -> HttpResponse:
     step = selectors.access_step(tenant=request.tenant, public_id=step_id, partner_id=None)
-    form = DecisionForm(request.POST)
+    form = ReasonForm(request.POST)
     form.is_valid()
     try:
         services.security_review_decide(
@@ -321,10 +323,8 @@ def screening_match_clear(request: HttpRequest, match_id) -> HttpResponse:
     from .models import ScreeningMatch
     from .screening_services import screening_match_clear as clear
 
-    match = ScreeningMatch.objects.filter(tenant=request.tenant, public_id=match_id).first()
-    if match is None:
-        raise Http404
-    form = DecisionForm(request.POST)
+    match = access_row(ScreeningMatch.objects, tenant=request.tenant, public_id=match_id)
+    form = ReasonForm(request.POST)
     form.is_valid()
     try:
         clear(tenant=request.tenant, actor=request.user, match=match, reason=form.cleaned_data.get("reason", ""))
@@ -356,12 +356,7 @@ def _send_evidence(request: HttpRequest, evidence_id, *, partner_id: int | None)
 
     from .models import SecurityEvidence
 
-    queryset = SecurityEvidence.objects.filter(tenant=request.tenant)
-    if partner_id is not None:
-        queryset = queryset.filter(partner_id=partner_id)
-    evidence = queryset.filter(public_id=evidence_id).first()
-    if evidence is None:
-        raise Http404
+    evidence = access_row(SecurityEvidence.objects, tenant=request.tenant, public_id=evidence_id, partner_id=partner_id)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_filename)
 
 

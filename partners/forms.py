@@ -59,9 +59,3 @@ class ContentItemForm(forms.Form):
             else:
                 del self.fields["url"]
                 self.fields["file"].help_text = _("Choose a file only to replace %(name)s.") % {"name": item.original_filename}
-
-
-class ReasonForm(forms.Form):
-    """Why a partner is retired or reactivated. Required and at most 300 characters: partners.lifecycle says so."""
-
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -15,10 +15,11 @@ from ecosystem.accounts.selectors import pending_invitations, team_members
 from ecosystem.errors import ApplicationError
 from ecosystem.exports import csv_response
 from ecosystem.portal.base import back_to_tenant, roles_required
+from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
 
 from . import lifecycle, selectors, services
-from .forms import PartnerForm, ReasonForm
+from .forms import PartnerForm
 from .models import PartnerStatus, Tier
 
 PAGE_SIZE = 25
