@@ -70,7 +70,11 @@ def onboarding_progress(*, tenant: Tenant) -> list[PlanProgress]:
         .annotate(
             done=Count("steps", filter=Q(steps__status=StepStatus.DONE)),
             total=Count("steps"),
-            overdue=Count("steps", filter=Q(steps__due_on__lt=today) & ~Q(steps__status=StepStatus.DONE)),
+            # Overdue is the partner's: steps waiting for the vendor's review are not counted.
+            overdue=Count(
+                "steps",
+                filter=Q(steps__due_on__lt=today) & ~Q(steps__status__in=[StepStatus.DONE, StepStatus.WAITING_FOR_REVIEW]),
+            ),
             waiting=Count("steps", filter=Q(steps__status=StepStatus.WAITING_FOR_REVIEW)),
             oldest_due=Min("steps__due_on", filter=~Q(steps__status=StepStatus.DONE)),
             last_activity=Max("steps__completed_at"),

@@ -305,18 +305,23 @@ def _lock_step_for_partner(step: OnboardingStep) -> OnboardingStep:
     return locked
 
 
-def _finish_step(*, tenant: Tenant, actor: Any, step: OnboardingStep, status: str, result: dict | None = None) -> None:
+def _finish_step(
+    *, tenant: Tenant, actor: Any, step: OnboardingStep, status: str, result: dict | None = None, by_vendor: bool = False
+) -> None:
+    """Record a step's new status. ``by_vendor``: a vendor decision (sign-off) finished it, not the
+    partner's people, so it is not their engagement and the step keeps who answered it."""
     step.status = status
     if result is not None:
         step.result = result
     if status == StepStatus.DONE:
         step.completed_at = timezone.now()
-        step.completed_by = actor if getattr(actor, "pk", None) else None
+        if not by_vendor:
+            step.completed_by = actor if getattr(actor, "pk", None) else None
         renewable = step.kind == StepKind.SECURITY_REVIEW and step.valid_months
         step.expires_on = add_months(timezone.localdate(), step.valid_months) if renewable else None
     step.save(update_fields=["status", "result", "completed_at", "completed_by", "expires_on"])
     audit_record(tenant=tenant, actor=actor, action=f"onboarding.step_{status}", target=step, changes={"kind": step.kind})
-    if status == StepStatus.DONE:
+    if status == StepStatus.DONE and not by_vendor:
         engagement_record(
             tenant=tenant,
             partner_id=step.partner_id,
@@ -324,6 +329,7 @@ def _finish_step(*, tenant: Tenant, actor: Any, step: OnboardingStep, status: st
             user=step.completed_by,
             data={"step": step.title, "kind": step.kind},
         )
+    if status == StepStatus.DONE:
         _complete_plan_if_done(tenant=tenant, actor=actor, plan=step.plan)
 
 
@@ -498,7 +504,12 @@ def security_review_decide(*, tenant: Tenant, actor: Any, step: OnboardingStep, 
             raise ApplicationError(_("This review is not waiting for a decision."), code="not_in_review")
         result = {**locked.result, "decision": "approved" if approve else "returned", "decision_reason": reason[:500]}
         _finish_step(
-            tenant=tenant, actor=actor, step=locked, status=StepStatus.DONE if approve else StepStatus.REJECTED, result=result
+            tenant=tenant,
+            actor=actor,
+            step=locked,
+            status=StepStatus.DONE if approve else StepStatus.REJECTED,
+            result=result,
+            by_vendor=True,
         )
     return locked
 

@@ -19,7 +19,7 @@ from ecosystem.portal.forms import ReasonForm
 from ecosystem.tenancy.access import access_row
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.selectors import tenant_by_slug
-from partners.models import Capability
+from partners.models import Capability, Region
 
 from . import issuers as credential_issuers
 from . import selectors, services, training
@@ -97,6 +97,7 @@ def application_detail(request: HttpRequest, application_id) -> HttpResponse:
     context = {
         "application": application,
         "capabilities": [capability_names.get(slug, slug) for slug in application.capabilities],
+        "regions": [Region(code).label if code in Region.values else code for code in application.regions],
         "form": ReasonForm(),
         "matches": application.screening_matches.all(),
         "can_decide": request.membership.role in PARTNER_EDITOR_ROLES and application.status == ApplicationStatus.SUBMITTED,
@@ -115,7 +116,14 @@ def application_decide(request: HttpRequest, application_id, decision: str) -> H
             partner = services.application_approve(tenant=request.tenant, actor=request.user, application=application)
             messages.success(
                 request,
-                _("%(name)s is approved: the partner admin is invited and onboarding has started.") % {"name": partner.name},
+                (
+                    _("%(name)s is approved: the partner admin is invited and onboarding has started.")
+                    if partner.onboarding_plans.exists()
+                    else _(
+                        "%(name)s is approved and the partner admin is invited. No onboarding template fits this partner type, so there is no plan."
+                    )
+                )
+                % {"name": partner.name},
             )
             return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
         services.application_reject(

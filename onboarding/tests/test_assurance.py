@@ -78,3 +78,23 @@ def test_a_review_can_be_renewed_before_it_lapses(world):
         renewed = OnboardingStep.objects.get(pk=review.pk)
     assert renewed.status == "done"
     assert renewed.expires_on == services.add_months(timezone.localdate(), 1)
+
+
+def test_a_managers_sign_off_is_not_the_partners_engagement(world):
+    from onboarding.models import StepStatus
+    from partners.models import EngagementEvent
+
+    plan = onboarding_plan_for(world.a.tenant, world.a.partner1)
+    with tenant_context(world.a.tenant.pk, partner_id=world.a.partner1.pk):
+        review = OnboardingStep.objects.get(plan=plan, kind="security_review")
+        answers = {str(q): False for q in services.SecurityQuestion.objects.values_list("public_id", flat=True)}
+        services.security_review_submit(tenant=world.a.tenant, actor=world.a.partner1_admin, step=review, answers=answers)
+    with tenant_context(world.a.tenant.pk):
+        before = EngagementEvent.objects.count()
+        services.security_review_decide(
+            tenant=world.a.tenant, actor=world.a.manager, step=review, approve=True, reason="Compensating controls"
+        )
+        signed_off = OnboardingStep.objects.get(pk=review.pk)
+        assert signed_off.status == StepStatus.DONE
+        assert signed_off.completed_by_id != world.a.manager.pk
+        assert EngagementEvent.objects.count() == before
