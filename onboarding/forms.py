@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from ecosystem.errors import ApplicationError
-from partners.domains import normalize_domain
+from partners.forms import WebsiteDomainField
 from partners.models import PartnerType
 
 from .models import DealVolume, Region
@@ -13,7 +12,7 @@ from .models import DealVolume, Region
 
 class ApplicationForm(forms.Form):
     company_name = forms.CharField(label=_("Company"), max_length=200)
-    website_domain = forms.CharField(label=_("Website domain"), max_length=253, help_text=_("For example acme.example."))
+    website_domain = WebsiteDomainField(label=_("Website domain"), max_length=253, help_text=_("For example acme.example."))
     partner_type = forms.ChoiceField(label=_("How would you partner with us?"), choices=PartnerType.choices)
     capabilities = forms.MultipleChoiceField(label=_("Capabilities"), required=False, widget=forms.CheckboxSelectMultiple)
     regions = forms.MultipleChoiceField(
@@ -32,13 +31,6 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, capabilities=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["capabilities"].choices = [(c.slug, c.name) for c in capabilities]
-
-    def clean_website_domain(self) -> str:
-        # Checked here too, so a bad domain is reported together with the other fields' errors.
-        try:
-            return normalize_domain(self.cleaned_data["website_domain"])
-        except ApplicationError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 class SignatureForm(forms.Form):

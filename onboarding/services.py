@@ -30,8 +30,15 @@ from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
 from ecosystem.uploads import check_upload
 from partners.domains import normalize_domain
-from partners.models import Capability, EngagementKind, PartnerOrganization, PartnerStatus, PartnerType
-from partners.services import engagement_record, partner_create, partner_profile_update, partner_update
+from partners.models import EngagementKind, PartnerOrganization, PartnerStatus, PartnerType
+from partners.services import (
+    clean_capabilities,
+    clean_regions,
+    engagement_record,
+    partner_create,
+    partner_profile_update,
+    partner_update,
+)
 
 from .models import (
     AgreementSignature,
@@ -42,7 +49,6 @@ from .models import (
     OnboardingTemplate,
     PartnerApplication,
     PlanStatus,
-    Region,
     SecurityEvidence,
     SecurityQuestion,
     StepKind,
@@ -95,16 +101,11 @@ def _clean_application(values: dict[str, Any], *, tenant: Tenant) -> dict[str, A
         raise ApplicationError(_("Choose how you would partner with us."), code="invalid_choice", field="partner_type")
     if cleaned.get("expected_deal_volume") not in DealVolume.values:
         raise ApplicationError(_("Choose your expected deal volume."), code="invalid_choice", field="expected_deal_volume")
-    cleaned["regions"] = sorted(set(cleaned.get("regions") or []))
-    if any(region not in Region.values for region in cleaned["regions"]):
-        raise ApplicationError(_("Choose regions from the list."), code="invalid_choice", field="regions")
+    cleaned["regions"] = clean_regions(cleaned.get("regions"))
     cleaned["country"] = (cleaned.get("country") or "").upper()
     if cleaned["country"] and cleaned["country"] not in countries:
         raise ApplicationError(_("Choose a valid country."), code="invalid_choice", field="country")
-    cleaned["capabilities"] = sorted(set(cleaned.get("capabilities") or []))
-    known = set(Capability.objects.filter(tenant=tenant, slug__in=cleaned["capabilities"]).values_list("slug", flat=True))
-    if set(cleaned["capabilities"]) - known:
-        raise ApplicationError(_("Choose capabilities from the list."), code="invalid_choice", field="capabilities")
+    cleaned["capabilities"] = clean_capabilities(tenant=tenant, slugs=cleaned.get("capabilities"))
     cleaned["message"] = (cleaned.get("message") or "").strip()[:2000]
     return cleaned
 

@@ -10,10 +10,22 @@ from .domains import normalize_domain
 from .models import ContentKind, PartnerStatus, PartnerType
 
 
+class WebsiteDomainField(forms.CharField):
+    """A website domain, normalised as the services store it (``partners.domains.normalize_domain``),
+    so a bad domain is reported together with the form's other errors."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return normalize_domain(value)
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+
 class PartnerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     partner_type = forms.ChoiceField(label=_("Type"), choices=PartnerType.choices)
-    website_domain = forms.CharField(
+    website_domain = WebsiteDomainField(
         label=_("Website domain"),
         max_length=253,
         required=False,
@@ -21,12 +33,6 @@ class PartnerForm(forms.Form):
     )
     country = forms.ChoiceField(label=_("Country"), choices=[("", _("—")), *list(countries)], required=False)
     status = forms.ChoiceField(label=_("Status"), choices=PartnerStatus.choices, initial=PartnerStatus.PROSPECT)
-
-    def clean_website_domain(self) -> str:
-        try:
-            return normalize_domain(self.cleaned_data["website_domain"])
-        except ApplicationError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 class ContentItemForm(forms.Form):

@@ -160,17 +160,29 @@ def engagement_record(
     )
 
 
+def clean_regions(regions: list[str] | None) -> list[str]:
+    """Distinct, sorted region codes; anything off the list is refused (field ``regions``)."""
+    cleaned = sorted(set(regions or []))
+    if any(region not in Region.values for region in cleaned):
+        raise ApplicationError(_("Choose regions from the list."), code="invalid_choice", field="regions")
+    return cleaned
+
+
+def clean_capabilities(*, tenant: Tenant, slugs: list[str] | None) -> list[str]:
+    """Distinct, sorted capability keys of this tenant's list; others are refused (field ``capabilities``)."""
+    cleaned = sorted(set(slugs or []))
+    known = set(Capability.objects.filter(tenant=tenant, slug__in=cleaned).values_list("slug", flat=True))
+    if set(cleaned) - known:
+        raise ApplicationError(_("Choose capabilities from the list."), code="invalid_choice", field="capabilities")
+    return cleaned
+
+
 def partner_profile_update(
     *, tenant: Tenant, actor: Any, partner: PartnerOrganization, description: str, regions: list[str], capabilities: list[str]
 ) -> PartnerOrganization:
     """The partner's own profile (what it says about itself): description, regions, capabilities."""
-    regions = sorted(set(regions or []))
-    if any(region not in Region.values for region in regions):
-        raise ApplicationError(_("Choose regions from the list."), code="invalid_choice", field="regions")
-    capabilities = sorted(set(capabilities or []))
-    known = set(Capability.objects.filter(tenant=tenant, slug__in=capabilities).values_list("slug", flat=True))
-    if set(capabilities) - known:
-        raise ApplicationError(_("Choose capabilities from the list."), code="invalid_choice", field="capabilities")
+    regions = clean_regions(regions)
+    capabilities = clean_capabilities(tenant=tenant, slugs=capabilities)
     description = (description or "").strip()[:2000]
     with transaction.atomic():
         locked = PartnerOrganization.objects.select_for_update().get(pk=partner.pk)
