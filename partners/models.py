@@ -36,6 +36,16 @@ class PartnerStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+LOGO_EXTENSIONS = ("png", "jpg")
+LOGO_MAX_BYTES = 1024 * 1024  # 1 MiB
+
+
+def logo_upload_to(instance: PartnerOrganization, filename: str) -> str:
+    """``logos/<tenant id>/<random>.<ext>``: not guessable; served only by the portal to people who may see the partner."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"logos/{instance.tenant_id}/{uuid.uuid4().hex}.{extension}"
+
+
 class PartnerOrganization(TenantModel):
     """A company in the vendor's partner program. Each tenant keeps its own record of each partner."""
 
@@ -55,6 +65,7 @@ class PartnerOrganization(TenantModel):
         models.CharField(max_length=10, choices=Region.choices), default=list, blank=True, verbose_name=_("regions")
     )
     capabilities = ArrayField(models.SlugField(max_length=80), default=list, blank=True, verbose_name=_("capabilities"))
+    logo = models.FileField(_("logo"), upload_to=logo_upload_to, max_length=255, blank=True)
     tier_override_until = models.DateField(
         _("tier held until"),
         null=True,
@@ -177,8 +188,8 @@ class ContentItem(TenantModel):
     """A piece of sales material (a file or a link) in the tenant's content library.
 
     Visible to partner users whose organisation's type is in ``partner_types`` (empty: every
-    type), once published and once their sales access is open (``partners.content``). Tiers do
-    not exist yet: the tiers issue adds a nullable ``min_tier`` here and to the visibility rule.
+    type) and whose tier ranks at least ``min_tier`` (empty: every partner, with or without a
+    tier), once published and once their sales access is open (``partners.content``).
 
     Program configuration that partner users read and never change: ``partner_readable``.
     """
@@ -199,6 +210,15 @@ class ContentItem(TenantModel):
         default=list,
         blank=True,
         help_text=_("Empty: every partner type."),
+    )
+    min_tier = models.ForeignKey(
+        "partners.Tier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lowest tier"),
+        help_text=_("Only partners at this tier or above see it. Empty: every partner."),
     )
     is_published = models.BooleanField(_("published"), default=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
