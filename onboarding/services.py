@@ -346,17 +346,25 @@ def _complete_plan_if_done(*, tenant: Tenant, actor: Any, plan: OnboardingPlan) 
         partner_update(tenant=tenant, actor=actor, partner=partner, status=PartnerStatus.ACTIVE, reason="Onboarding completed")
 
 
-SELF_SERVICE_KINDS = frozenset({StepKind.CUSTOM_TASK, StepKind.TRAINING, StepKind.CERTIFICATION})
+# Steps a partner's user may tick off. A certification never is: it is done only by a verified
+# credential check (the course's registry check, or the outside issuer's answer).
+SELF_SERVICE_KINDS = frozenset({StepKind.CUSTOM_TASK, StepKind.TRAINING})
 
 
 def step_complete(*, tenant: Tenant, actor: Any, step: OnboardingStep) -> OnboardingStep:
-    """Tick off a task-like step (custom task, profile; training and certification steps without a course).
+    """Tick off a task-like step: a custom task, or a training step without a course.
 
-    A training or certification step that names a course is completed by the course itself
-    (see :func:`step_complete_by_evidence` and :mod:`onboarding.training`), never by hand.
+    A training step that names a course is completed by the course itself, and a certification
+    step only by a verified credential (see :func:`step_complete_by_evidence`,
+    :mod:`onboarding.training` and :mod:`onboarding.issuers`), never by hand.
     """
     with transaction.atomic():
         locked = _lock_step_for_partner(step)
+        if locked.kind == StepKind.CERTIFICATION:
+            raise ApplicationError(
+                _("A certification step is done when the credential is verified, not by hand."),
+                code="needs_verified_credential",
+            )
         if locked.kind not in SELF_SERVICE_KINDS:
             raise ApplicationError(_("This step is completed by its own form."), code="wrong_step_kind")
         if locked.kind in COURSE_KINDS and locked.course_id is not None:

@@ -305,3 +305,27 @@ def test_a_disabled_issuer_records_an_error_for_a_pending_check(client, world, a
 
 def test_the_task_runs_as_a_tenant_task(world):
     assert external_credential_verify_task.is_tenant_task
+
+
+def test_without_an_issuer_the_step_explains_and_cannot_be_ticked_off(client, world):
+    step = external_step_for(world.a, world.a.partner1)
+    client.force_login(world.a.partner1_admin)
+
+    page = text(client.get(step_url(step)))
+    ticked = client.post(step_url(step), {})
+
+    assert "has not set up a verification service" in page and "Mark as done" not in page
+    assert ticked.status_code == 400 and "done when the credential is verified" in text(ticked)
+    assert reload(world, step).status == "todo" and checks_of(world, step) == []
+
+
+def test_the_service_never_ticks_off_a_certification_step(world, aws):
+    from onboarding.services import step_complete
+
+    step = external_step_for(world.a, world.a.partner1)
+
+    with tenant_context(world.a.tenant.pk), pytest.raises(ApplicationError) as refused:
+        step_complete(tenant=world.a.tenant, actor=world.a.partner1_admin, step=step)
+
+    assert refused.value.code == "needs_verified_credential"
+    assert reload(world, step).status == "todo"

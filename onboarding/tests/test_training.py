@@ -527,11 +527,11 @@ def test_plans_copy_the_course_of_their_template_steps(world, course):
 def test_course_steps_cannot_be_ticked_off_by_hand(world, course):
     course_plan_for(world.a, world.a.partner1, course)
 
-    for position in (TRAINING, CERTIFICATION):
+    for position, code in ((TRAINING, "completed_by_course"), (CERTIFICATION, "needs_verified_credential")):
         step = step_at(world.a, world.a.partner1, position)
         with tenant_context(world.a.tenant.pk, partner_id=world.a.partner1.pk), pytest.raises(ApplicationError) as refused:
             services.step_complete(tenant=world.a.tenant, actor=world.a.partner1_admin, step=step)
-        assert refused.value.code == "completed_by_course"
+        assert refused.value.code == code
         assert step_at(world.a, world.a.partner1, position).status == "todo"
 
 
