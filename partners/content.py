@@ -1,4 +1,4 @@
-"""The content library: sales material (files and links) that partner users see by partner type.
+"""The content library: sales material (files and links) that partner users see by partner type and tier.
 
 Staff writes (``content_create``, ``content_update``, ``content_unpublish``) each run in one
 transaction with their audit row. Partner reads go through :func:`content_for_partner` and
@@ -22,7 +22,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ecosystem.audit.services import audit_record, model_changes, snapshot
@@ -39,11 +39,12 @@ from .models import (
     EngagementKind,
     PartnerOrganization,
     PartnerType,
+    Tier,
 )
 from .services import _person, engagement_record
 
-AUDITED_FIELDS = ["title", "description", "kind", "url", "original_filename", "partner_types", "is_published"]
-UPDATABLE_FIELDS = frozenset({"title", "description", "url", "file", "partner_types", "is_published"})
+AUDITED_FIELDS = ["title", "description", "kind", "url", "original_filename", "partner_types", "min_tier", "is_published"]
+UPDATABLE_FIELDS = frozenset({"title", "description", "url", "file", "partner_types", "min_tier", "is_published"})
 
 _https_only = URLValidator(schemes=["https"])
 
@@ -80,6 +81,15 @@ def _clean_partner_types(partner_types: Iterable[str] | None) -> list[str]:
     if any(value not in PartnerType.values for value in cleaned):
         raise ApplicationError(_("Choose partner types from the list."), code="invalid_choice", field="partner_types")
     return cleaned
+
+
+def _clean_min_tier(tenant: Tenant, min_tier: Tier | None) -> Tier | None:
+    """A tier of this program, or ``None`` for every partner."""
+    if min_tier is None:
+        return None
+    if not isinstance(min_tier, Tier) or min_tier.tenant_id != tenant.pk:
+        raise ApplicationError(_("Choose a tier from the list."), code="invalid_choice", field="min_tier")
+    return min_tier
 
 
 def _clean_file(upload: UploadedFile | None) -> tuple[UploadedFile, str]:
@@ -119,17 +129,19 @@ def content_create(
     url: str = "",
     file: UploadedFile | None = None,
     partner_types: Iterable[str] | None = None,
+    min_tier: Tier | None = None,
     is_published: bool = True,
 ) -> ContentItem:
     """Add a file or a link to the library. Nothing is stored, on disk or in the database, unless all is valid.
 
     Files: one of :data:`~partners.models.CONTENT_FILE_EXTENSIONS`, at most 25 MiB, content that
-    matches the extension. Links: https only.
+    matches the extension. Links: https only. ``min_tier``: only partners at that tier or above see it.
     """
     values: dict[str, Any] = {
         "title": _clean_title(title),
         "description": (description or "").strip(),
         "partner_types": _clean_partner_types(partner_types),
+        "min_tier": _clean_min_tier(tenant, min_tier),
         "is_published": bool(is_published),
     }
     if kind == ContentKind.LINK:
@@ -168,6 +180,8 @@ def content_update(*, tenant: Tenant, actor: Any, item: ContentItem, **values: A
         cleaned["description"] = (values["description"] or "").strip()
     if "partner_types" in values:
         cleaned["partner_types"] = _clean_partner_types(values["partner_types"])
+    if "min_tier" in values:
+        cleaned["min_tier"] = _clean_min_tier(tenant, values["min_tier"])
     if "is_published" in values:
         cleaned["is_published"] = bool(values["is_published"])
     if item.kind == ContentKind.LINK and "url" in values:
@@ -177,7 +191,7 @@ def content_update(*, tenant: Tenant, actor: Any, item: ContentItem, **values: A
         upload, original = _clean_file(new_file)
         cleaned.update(original_filename=original, file_size=upload.size)
     with transaction.atomic():
-        locked = ContentItem.objects.select_for_update().get(pk=item.pk)
+        locked = ContentItem.objects.select_for_update(of=("self",)).select_related("min_tier").get(pk=item.pk)
         before = snapshot(locked, AUDITED_FIELDS)
         old_file = locked.file.name
         for field, value in cleaned.items():
@@ -221,7 +235,7 @@ def for_partner_type(partner_type: str) -> Q:
 
 def content_list(*, tenant: Tenant, partner_type: str | None = None, published: bool | None = None) -> QuerySet:
     """The whole library for staff, newest first; optionally what one partner type sees, or (un)published items."""
-    queryset = ContentItem.objects.filter(tenant=tenant).order_by("-created_at", "-id")
+    queryset = ContentItem.objects.filter(tenant=tenant).select_related("min_tier").order_by("-created_at", "-id")
     if partner_type:
         queryset = queryset.filter(for_partner_type(partner_type))
     if published is not None:
@@ -229,12 +243,44 @@ def content_list(*, tenant: Tenant, partner_type: str | None = None, published: 
     return queryset
 
 
-def content_for_partner(*, tenant: Tenant, partner: PartnerOrganization) -> QuerySet:
-    """The published items for this partner's type (items with no types are for everyone), newest first.
+def for_tier_rank(rank: int | None) -> Q:
+    """Items a partner whose tier has ``rank`` sees: those for every tier, and those whose lowest tier it reaches.
 
-    This is what the partner may see listed; downloading also needs the sales-access gate open.
+    A partner without a tier (``None``) sees only the items meant for every tier.
     """
-    return content_list(tenant=tenant, partner_type=partner.partner_type, published=True)
+    everyone = Q(min_tier__isnull=True)
+    return everyone if rank is None else everyone | Q(min_tier__rank__lte=rank)
+
+
+def _tier_rank(partner: PartnerOrganization) -> int | None:
+    if partner.tier_id is None:
+        return None
+    return Tier.objects.filter(pk=partner.tier_id).values_list("rank", flat=True).first()
+
+
+def content_for_partner(*, tenant: Tenant, partner: PartnerOrganization) -> QuerySet:
+    """The published items for this partner's type and tier, newest first.
+
+    Items naming no type are for every type; items with no lowest tier are for every tier. This
+    is what the partner may see listed; downloading also needs the sales-access gate open.
+    """
+    queryset = content_list(tenant=tenant, partner_type=partner.partner_type, published=True)
+    return queryset.filter(for_tier_rank(_tier_rank(partner)))
+
+
+def tier_content_counts(*, tenant: Tenant, partner_type: str) -> dict[int, int]:
+    """How many published items for this partner type each tier is the lowest tier of: ``{tier id: count}``.
+
+    One query. Items for every tier are not counted: they are no tier's benefit.
+    """
+    rows = (
+        content_list(tenant=tenant, partner_type=partner_type, published=True)
+        .filter(min_tier__isnull=False)
+        .order_by()
+        .values("min_tier")
+        .annotate(count=Count("id"))
+    )
+    return {row["min_tier"]: row["count"] for row in rows}
 
 
 def access_content_item(*, tenant: Tenant, public_id: uuid.UUID | str, partner: PartnerOrganization | None = None) -> ContentItem:
@@ -268,12 +314,15 @@ def content_download(*, tenant: Tenant, partner_id: int, user: Any, item: Conten
     """Hand a partner user one item of the library, and count it as engagement.
 
     In order: the sales-access gate (``onboarding_incomplete`` until every agreement and security
-    review is done), then visibility for the partner's type (:class:`NotFoundError` otherwise, as
-    for a missing item), then the file or link itself. Only a delivery that will happen is counted.
+    review is done), then visibility for the partner's type and tier (:class:`NotFoundError`
+    otherwise, as for a missing item), then the file or link itself. Only a delivery that will
+    happen is counted.
     """
     require_sales_access(tenant=tenant, partner_id=partner_id)
-    partner_type = PartnerOrganization.objects.filter(tenant=tenant, pk=partner_id).values_list("partner_type", flat=True).first()
-    if partner_type is None or item.tenant_id != tenant.pk or not item.is_visible_to(partner_type):
+    partner = PartnerOrganization.objects.filter(tenant=tenant, pk=partner_id).select_related("tier").first()
+    if partner is None or item.tenant_id != tenant.pk:
+        raise NotFoundError()
+    if not item.is_visible_to(partner.partner_type, tier_rank=partner.tier.rank if partner.tier else None):
         raise NotFoundError()
     if item.kind == ContentKind.LINK:
         if not item.url.startswith("https://"):  # the check constraint says so too; never redirect elsewhere

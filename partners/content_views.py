@@ -20,7 +20,7 @@ from onboarding.services import partner_access_gate
 
 from . import content
 from .forms import ContentItemForm
-from .models import PartnerType
+from .models import PartnerType, Tier
 
 PAGE_SIZE = 25
 GATE_CLOSED = "onboarding_incomplete"
@@ -59,7 +59,7 @@ def content_list(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*PARTNER_EDITOR_ROLES)
 def content_create(request: HttpRequest) -> HttpResponse:
-    form = ContentItemForm(request.POST or None, request.FILES or None)
+    form = ContentItemForm(request.POST or None, request.FILES or None, tiers=Tier.objects.filter(tenant=request.tenant))
     if request.method == "POST" and form.is_valid():
         try:
             item = content.content_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
@@ -80,9 +80,11 @@ def content_edit(request: HttpRequest, item_id) -> HttpResponse:
         "description": item.description,
         "url": item.url,
         "partner_types": item.partner_types,
+        "min_tier": str(item.min_tier.public_id) if item.min_tier_id else "",
         "is_published": item.is_published,
     }
-    form = ContentItemForm(request.POST or None, request.FILES or None, initial=initial, item=item)
+    tiers = Tier.objects.filter(tenant=request.tenant)
+    form = ContentItemForm(request.POST or None, request.FILES or None, initial=initial, item=item, tiers=tiers)
     if request.method == "POST" and form.is_valid():
         values = {key: value for key, value in form.cleaned_data.items() if not (key == "file" and value is None)}
         try:

@@ -54,10 +54,21 @@ class ContentItemForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave all unticked to show the item to every partner type."),
     )
+    min_tier = forms.ChoiceField(
+        label=_("Lowest tier"),
+        required=False,
+        help_text=_("Only partners at this tier or above see the item."),
+    )
     is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
 
-    def __init__(self, *args, item=None, **kwargs) -> None:
+    def __init__(self, *args, item=None, tiers=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._tiers = {str(tier.public_id): tier for tier in tiers}
+        self.fields["min_tier"].choices = [("", _("Every partner, whatever its tier"))] + [
+            (key, tier.name) for key, tier in self._tiers.items()
+        ]
+        if not self._tiers:
+            del self.fields["min_tier"]  # a program without tiers has nothing to choose
         if item is not None:
             del self.fields["kind"]  # an item stays a file or a link
             if item.kind == ContentKind.LINK:
@@ -65,3 +76,8 @@ class ContentItemForm(forms.Form):
             else:
                 del self.fields["url"]
                 self.fields["file"].help_text = _("Choose a file only to replace %(name)s.") % {"name": item.original_filename}
+
+    def clean_min_tier(self):
+        """The chosen :class:`~partners.models.Tier`, or ``None`` for every partner."""
+        value = self.cleaned_data.get("min_tier") or ""
+        return self._tiers.get(value)

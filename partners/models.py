@@ -243,8 +243,13 @@ class ContentItem(TenantModel):
     def __str__(self) -> str:
         return self.title
 
-    def is_visible_to(self, partner_type: str) -> bool:
-        return self.is_published and (not self.partner_types or partner_type in self.partner_types)
+    def is_visible_to(self, partner_type: str, *, tier_rank: int | None) -> bool:
+        """Published, for this partner type, and at or below the partner's tier (``None``: no tier)."""
+        if not self.is_published or (self.partner_types and partner_type not in self.partner_types):
+            return False
+        if self.min_tier_id is None:
+            return True
+        return tier_rank is not None and self.min_tier.rank <= tier_rank
 
 
 class TierMetric(models.TextChoices):

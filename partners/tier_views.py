@@ -15,6 +15,7 @@ from ecosystem.errors import ApplicationError
 from ecosystem.portal.base import back_to_tenant, roles_required
 
 from . import tiers
+from .content import tier_content_counts as content_tier_counts
 from .models import Tier, TierMetric, TierPolicy
 from .selectors import access_partner
 
@@ -91,9 +92,15 @@ def tier_override(request: HttpRequest, partner_id) -> HttpResponse:
 def my_tier(request: HttpRequest) -> HttpResponse:
     partner = request.membership.partner
     standing = tiers.tier_standing(tenant=request.tenant, partner=partner)
+    ladder = tiers.Ladder.load(request.tenant).tiers
+    # Content reserved to tiers is a benefit too: what the partner's tier opens, and what the next adds.
+    reserved = content_tier_counts(tenant=request.tenant, partner_type=partner.partner_type)
+    rank = standing.tier.rank if standing.tier else None
     context = {
         "standing": standing,
         "missing": [(TierMetric(m).label, minimum, current) for m, minimum, current in standing.missing],
-        "ladder": tiers.Ladder.load(request.tenant).tiers,
+        "ladder": ladder,
+        "content_opened": sum(reserved.get(t.pk, 0) for t in ladder if rank is not None and t.rank <= rank),
+        "content_next": reserved.get(standing.next_tier.pk, 0) if standing.next_tier else 0,
     }
     return render(request, "partners/my_tier.html", context)

@@ -31,6 +31,9 @@ class ContentItemOutputSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     partner_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices), read_only=True)
+    min_tier = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, help_text="Only partners at this tier or above see the item; null: every partner."
+    )
 
     class Meta:
         model = ContentItem
@@ -43,6 +46,7 @@ class ContentItemOutputSerializer(serializers.ModelSerializer):
             "original_filename",
             "file_size",
             "partner_types",
+            "min_tier",
             "is_published",
             "created_at",
             "updated_at",

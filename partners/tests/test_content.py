@@ -390,3 +390,147 @@ def test_partner_users_do_not_reach_the_content_api(client, world):
     client.force_login(world.a.partner1_admin)
     assert client.get("/api/v1/t/alpha/content/").status_code == 404
     assert client.get(f"/api/v1/t/alpha/content/{item.public_id}/").status_code == 404
+
+
+# --- visibility by tier ------------------------------------------------------------------------------
+
+
+def tiers_of(world):
+    """Silver (rank 1) and Gold (rank 2); partner1 is Silver, partner2 has no tier."""
+    from partners.models import PartnerOrganization, Tier
+
+    with tenant_context(world.a.tenant.pk):
+        silver = Tier.objects.create(tenant=world.a.tenant, name="Silver", rank=1)
+        gold = Tier.objects.create(tenant=world.a.tenant, name="Gold", rank=2)
+        PartnerOrganization.objects.filter(pk=world.a.partner1.pk).update(tier=silver)
+        world.a.partner1.refresh_from_db()
+        world.a.partner2.refresh_from_db()
+    return silver, gold
+
+
+def add_tiered_link(world, title, min_tier):
+    with tenant_context(world.a.tenant.pk):
+        return content.content_create(
+            tenant=world.a.tenant, actor=world.a.manager, title=title, kind="link", url="https://a.example/x", min_tier=min_tier
+        )
+
+
+def test_partners_see_items_up_to_their_tier_and_partners_without_a_tier_only_items_for_everyone(world):
+    silver, gold = tiers_of(world)
+    everyone = add_tiered_link(world, "Brand guide", None)
+    silver_up = add_tiered_link(world, "Silver playbook", silver)
+    gold_only = add_tiered_link(world, "Gold pricing", gold)
+
+    with tenant_context(world.a.tenant.pk):
+        silver_sees = set(content.content_for_partner(tenant=world.a.tenant, partner=world.a.partner1))
+        untiered_sees = set(content.content_for_partner(tenant=world.a.tenant, partner=world.a.partner2))
+
+    assert silver_sees == {everyone, silver_up}
+    assert untiered_sees == {everyone}
+    assert gold_only not in silver_sees
+
+
+def test_the_download_service_treats_an_item_above_the_partners_tier_as_missing(world):
+    _silver, gold = tiers_of(world)
+    item = add_tiered_link(world, "Gold pricing", gold)
+
+    with tenant_context(world.a.tenant.pk), pytest.raises(NotFoundError):
+        content.content_download(tenant=world.a.tenant, partner_id=world.a.partner1.pk, user=world.a.partner1_admin, item=item)
+
+    assert downloads(world, world.a.partner1) == []
+
+
+def test_a_tier_upgrade_opens_the_items_of_the_new_tier(client, world):
+    from partners.models import PartnerOrganization
+
+    _silver, gold = tiers_of(world)
+    item = add_tiered_link(world, "Gold pricing", gold)
+    client.force_login(world.a.partner1_admin)
+    before = client.get(f"/p/alpha/content/{item.public_id}/download/")
+
+    with tenant_context(world.a.tenant.pk):
+        PartnerOrganization.objects.filter(pk=world.a.partner1.pk).update(tier=gold)
+    after = client.get(f"/p/alpha/content/{item.public_id}/download/")
+
+    assert before.status_code == 404
+    assert after.status_code == 302 and after["Location"] == "https://a.example/x"
+
+
+def test_another_tenants_tier_is_refused_and_nothing_is_stored(world):
+    from partners.models import Tier
+
+    with tenant_context(world.b.tenant.pk):
+        foreign = Tier.objects.create(tenant=world.b.tenant, name="Their gold", rank=2)
+
+    with tenant_context(world.a.tenant.pk), pytest.raises(ApplicationError) as refused:
+        content.content_create(
+            tenant=world.a.tenant, actor=world.a.manager, title="X", kind="link", url="https://a.example/x", min_tier=foreign
+        )
+
+    assert (refused.value.code, refused.value.field) == ("invalid_choice", "min_tier")
+    with tenant_context(world.a.tenant.pk):
+        assert not ContentItem.objects.filter(tenant=world.a.tenant).exists()
+
+
+def test_a_manager_sets_the_lowest_tier_in_the_portal_and_it_is_audited(client, world):
+    _silver, gold = tiers_of(world)
+    item = add_link(world)
+    client.force_login(world.a.manager)
+
+    form = client.get(f"/t/alpha/content/{item.public_id}/edit/").content.decode()
+    response = client.post(
+        f"/t/alpha/content/{item.public_id}/edit/",
+        {"title": item.title, "url": item.url, "min_tier": str(gold.public_id), "is_published": "on"},
+    )
+    listing = client.get("/t/alpha/content/").content.decode()
+
+    assert "Gold" in form and "Every partner, whatever its tier" in form
+    assert response.status_code == 302
+    with tenant_context(world.a.tenant.pk):
+        item.refresh_from_db()
+        entry = AuditEntry.objects.filter(action="content.update", object_id=str(item.public_id)).get()
+    assert item.min_tier_id == gold.pk
+    assert entry.changes["min_tier"] == [None, "Gold"]
+    assert "Gold and above" in listing
+
+
+def test_a_tier_that_is_not_offered_is_a_field_error_that_keeps_the_input(client, world):
+    tiers_of(world)
+    client.force_login(world.a.manager)
+
+    response = client.post(
+        "/t/alpha/content/new/",
+        {"title": "Gold pricing", "kind": "link", "url": "https://a.example/x", "min_tier": "not-a-tier"},
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Gold pricing" in body and "Select a valid choice" in body
+    with tenant_context(world.a.tenant.pk):
+        assert not ContentItem.objects.filter(tenant=world.a.tenant).exists()
+
+
+def test_the_api_names_each_items_lowest_tier(client, world):
+    _silver, gold = tiers_of(world)
+    gold_only = add_tiered_link(world, "Gold pricing", gold)
+    everyone = add_tiered_link(world, "Brand guide", None)
+    client.force_login(world.a.analyst)
+
+    rows = {row["id"]: row for row in client.get("/api/v1/t/alpha/content/").json()["results"]}
+
+    assert rows[str(gold_only.public_id)]["min_tier"] == "Gold"
+    assert rows[str(everyone.public_id)]["min_tier"] is None
+
+
+def test_the_tier_page_counts_the_content_a_tier_opens(client, world):
+    silver, gold = tiers_of(world)
+    add_tiered_link(world, "Silver playbook", silver)
+    add_tiered_link(world, "Gold pricing", gold)
+    add_tiered_link(world, "Gold roadmap", gold)
+    add_tiered_link(world, "Brand guide", None)
+    client.force_login(world.a.partner1_admin)
+
+    body = " ".join(client.get("/p/alpha/tier/").content.decode().split())
+
+    assert "1 sales content item reserved to your tier and above" in body
+    assert "Gold opens 2 more sales content items." in body
