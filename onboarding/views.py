@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem import ratelimit
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
+from ecosystem.client_ip import client_ip
 from ecosystem.errors import ApplicationError
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
@@ -44,7 +45,7 @@ def apply(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         context = {"program": tenant, "form": form, "skip_fields": ["website"]}
         if request.method != "POST":
             return render(request, "onboarding/apply.html", context)
-        if not ratelimit.hit(f"apply:{tenant.pk}:{request.META.get('REMOTE_ADDR')}", limit=APPLY_LIMIT, window_seconds=3600):
+        if not ratelimit.hit(f"apply:{tenant.pk}:{client_ip(request)}", limit=APPLY_LIMIT, window_seconds=3600):
             form.add_error(None, _("Too many applications from your network. Please try again in an hour."))
             return render(request, "onboarding/apply.html", context, status=429)
         if form.is_valid():
@@ -233,7 +234,7 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
                     step=step,
                     typed_name=signature_form.cleaned_data.get("typed_name", ""),
                     accepted=bool(signature_form.cleaned_data.get("accepted")),
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_ip(request),
                 )
             elif step.kind == StepKind.SECURITY_REVIEW:
                 answers = {

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 import uuid
 
+from ecosystem.client_ip import client_ip
+
 from .context import RequestContext, reset_request_context, set_request_context
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -20,7 +22,7 @@ class RequestContextMiddleware:
         path = request.path_info
         via = "api" if path.startswith("/api/") else "admin" if path.startswith("/admin/") else "portal"
         request.request_id = request_id
-        token = set_request_context(RequestContext(request_id=request_id, ip=request.META.get("REMOTE_ADDR"), via=via))
+        token = set_request_context(RequestContext(request_id=request_id, ip=client_ip(request), via=via))
         try:
             response = self.get_response(request)
         finally:

@@ -24,6 +24,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be a boolean (true/false), got {value!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -222,6 +232,11 @@ LOGIN_REDIRECT_URL = "home"  # the home view sends people to their program (or l
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# Reverse proxies in front of the app (load balancer, ingress): how many append to X-Forwarded-For.
+# 0 (the default) ignores that header, which the client could otherwise forge. See ecosystem/client_ip.py.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -254,6 +269,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ecosystem.api.errors.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # 0: the peer address; never the header as sent
     "DEFAULT_THROTTLE_CLASSES": [
         "ecosystem.api.throttling.TenantRateThrottle",
         "ecosystem.api.throttling.ClientRateThrottle",
@@ -279,6 +295,9 @@ SPECTACULAR_SETTINGS = {
         "PartnerStatusEnum": "partners.models.PartnerStatus",
         "PartnerTypeEnum": "partners.models.PartnerType",  # a partner's type and a content item's audience
         "JobStatusEnum": "ecosystem.jobs.models.JobStatus",
+        "StepStatusEnum": "onboarding.models.StepStatus",  # a step in the staff and the partner views of a plan
+        "StepKindEnum": "onboarding.models.StepKind",
+        "PlanStatusEnum": "onboarding.models.PlanStatus",
     },
 }
 

@@ -245,3 +245,22 @@ def test_a_different_contact_for_the_same_domain_cannot_take_over_the_applicatio
         2,
     )
     assert "Also applied: Someone Else <attacker@elsewhere.example>" in application.message
+
+
+def test_behind_a_proxy_the_rate_limit_counts_the_forwarded_client_not_the_proxy(client, world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy, busy, quiet = fresh_ip(), fresh_ip(), fresh_ip()
+
+    def apply_via_proxy(client_address: str, domain: str):
+        return client.post(
+            "/apply/alpha/", form_data(website_domain=domain), REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=client_address
+        )
+
+    for n in range(5):
+        assert apply_via_proxy(busy, f"company{n}.example").status_code == 200
+    blocked = apply_via_proxy(busy, "company6.example")
+    other_client = apply_via_proxy(quiet, "company7.example")
+
+    assert blocked.status_code == 429
+    assert other_client.status_code == 200
+    assert len(applications_of(world.a.tenant)) == 6

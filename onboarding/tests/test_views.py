@@ -490,6 +490,23 @@ def test_signing_from_the_step_page_keeps_the_evidence_and_returns_to_the_checkl
     assert step_of(world.a.tenant, world.a.partner1, AGREEMENT).status == "done"
 
 
+def test_behind_a_proxy_the_signature_keeps_the_signers_address_not_the_proxys(client, world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    onboarding_plan_for(world.a.tenant, world.a.partner1)
+    step = step_of(world.a.tenant, world.a.partner1, AGREEMENT)
+    client.force_login(world.a.partner1_admin)
+
+    client.post(
+        step_url(step),
+        {"typed_name": "Pat Partner", "accepted": "on"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.23",
+    )
+
+    [signature] = signatures_of(world.a.tenant)
+    assert signature.ip == "198.51.100.23"
+
+
 def test_signing_without_ticking_the_box_shows_the_error_and_keeps_the_typed_name(client, world):
     onboarding_plan_for(world.a.tenant, world.a.partner1)
     client.force_login(world.a.partner1_admin)
