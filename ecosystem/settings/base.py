@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.training_tasks.certification_renewal_reminders_all_tenants",
         "schedule": 24 * 60 * 60,
     },
+    "upload-orphans-all-tenants": {
+        "task": "ecosystem.upload_tasks.upload_orphans_sweep_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
     "dashboard-metrics-all-tenants": {
         "task": "ecosystem.portal.tasks.dashboard_metrics_refresh_all_tenants",
         "schedule": 15 * 60,
