@@ -60,6 +60,11 @@ class PlanProgress:
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
 
+    @property
+    def days_in_onboarding(self) -> int:
+        """Whole days since the plan started (the partner's approval)."""
+        return (timezone.now() - self.plan.created_at).days
+
 
 def onboarding_progress(*, tenant: Tenant) -> list[PlanProgress]:
     """Every open plan with its counts, most overdue first: who is stuck. Two queries."""
@@ -104,6 +109,22 @@ def steps_waiting_for_review(*, tenant: Tenant) -> QuerySet:
 
 
 @dataclass(frozen=True)
+class Onboarded:
+    plan: OnboardingPlan
+    days: float  # from the plan's start (approval) to its last step done
+
+
+def recently_onboarded(*, tenant: Tenant, limit: int = 10) -> list[Onboarded]:
+    """The partners who finished onboarding last, newest first, with how many days it took them. One query."""
+    plans = (
+        OnboardingPlan.objects.filter(tenant=tenant, status=PlanStatus.COMPLETED, completed_at__isnull=False)
+        .select_related("partner")
+        .order_by("-completed_at", "-id")[:limit]
+    )
+    return [Onboarded(plan=plan, days=round((plan.completed_at - plan.created_at).total_seconds() / 86400, 1)) for plan in plans]
+
+
+@dataclass(frozen=True)
 class TimeToValue:
     median_days_to_onboarded: float | None
     partners_onboarded: int
@@ -116,9 +137,9 @@ def time_to_value(*, tenant: Tenant) -> TimeToValue:
 
     durations = [
         (completed - created).total_seconds() / 86400
-        for created, completed in OnboardingPlan.objects.filter(tenant=tenant, status=PlanStatus.COMPLETED).values_list(
-            "created_at", "completed_at"
-        )
+        for created, completed in OnboardingPlan.objects.filter(
+            tenant=tenant, status=PlanStatus.COMPLETED, completed_at__isnull=False
+        ).values_list("created_at", "completed_at")
     ]
     return TimeToValue(
         median_days_to_onboarded=round(statistics.median(durations), 1) if durations else None,

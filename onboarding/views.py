@@ -142,6 +142,8 @@ def onboarding_board(request: HttpRequest) -> HttpResponse:
     context = {
         "progress": selectors.onboarding_progress(tenant=request.tenant),
         "reviews": selectors.steps_waiting_for_review(tenant=request.tenant),
+        "onboarded": selectors.recently_onboarded(tenant=request.tenant),
+        "time_to_value": selectors.time_to_value(tenant=request.tenant),
         "can_decide": request.membership.role in PARTNER_EDITOR_ROLES,
     }
     return render(request, "onboarding/board.html", context)

@@ -330,8 +330,34 @@ def test_the_board_costs_the_same_queries_for_one_and_five_plans(client, world):
     # slug, 4 SAVEPOINT (tenant scope), 5 set_config (tenant), 6 membership, 7 the open plans with
     # their step counts; tenant switcher while rendering: 8 SAVEPOINT, 9 set_config (user),
     # 10 memberships in every tenant, 11 set_config (tenant again), 12 RELEASE; 13 the reviews
-    # waiting with their partners, 14 their evidence documents, 15 RELEASE, 16 set_config (outer, empty).
-    assert one_plan == five_plans == 16
+    # waiting with their partners, 14 their evidence documents, 15 the partners onboarded last,
+    # 16 the completed plans for the median, 17 RELEASE, 18 set_config (outer, empty).
+    assert one_plan == five_plans == 18
+
+
+def test_the_board_shows_days_in_onboarding_and_how_long_finished_partners_took(client, world):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    onboarding_plan_for(world.a.tenant, world.a.partner1)
+    onboarding_plan_for(world.a.tenant, world.a.partner2)
+    with tenant_context(world.a.tenant.pk):
+        OnboardingPlan.objects.filter(partner=world.a.partner1).update(created_at=now - datetime.timedelta(days=9, hours=1))
+        OnboardingPlan.objects.filter(partner=world.a.partner2).update(
+            status="completed", created_at=now - datetime.timedelta(days=20), completed_at=now - datetime.timedelta(days=14)
+        )
+    client.force_login(world.a.manager)
+
+    response = client.get("/t/alpha/onboarding/")
+
+    [open_plan] = response.context["progress"]
+    [finished] = response.context["onboarded"]
+    assert (open_plan.plan.partner, open_plan.days_in_onboarding) == (world.a.partner1, 9)
+    assert (finished.plan.partner, finished.days) == (world.a.partner2, 6.0)
+    body = text(response)
+    assert "Recently onboarded" in body and "Median time to onboarded: 6.0 days over 1 partner." in body
 
 
 def test_a_manager_signs_off_a_review_from_the_board(client, world):
