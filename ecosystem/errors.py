@@ -23,6 +23,12 @@ class ConflictError(ApplicationError):
     status_code = 409
 
 
+class ForbiddenError(ApplicationError):
+    """The caller is who they say and the object is theirs, but a rule bars the action for now (403)."""
+
+    status_code = 403
+
+
 class NotFoundError(ApplicationError):
     """Missing and not-yours are the same answer, so nothing leaks across tenants or partners."""
 

@@ -27,6 +27,7 @@ partner_content = tenant_urlpatterns(content_urls.partner_urlpatterns, portal=PA
 vendor_tiers = tenant_urlpatterns(tier_urls.urlpatterns, portal=VENDOR)
 vendor_setup = tenant_urlpatterns(setup_urls.urlpatterns, portal=VENDOR)
 partner_tiers = tenant_urlpatterns(tier_urls.partner_urlpatterns, portal=PARTNER)
+partner_partners = tenant_urlpatterns(partner_org_urls.partner_urlpatterns, portal=PARTNER)
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -46,6 +47,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include((vendor_tiers, "tiers"))),
     path("t/<slug:tenant_slug>/", include((vendor_setup, "setup"))),
     path("p/<slug:tenant_slug>/", include((partner_tiers, "partner_tiers"))),
+    path("p/<slug:tenant_slug>/", include((partner_partners, "partner_partners"))),
     path("apply/", include((onboarding_urls.public_urlpatterns, "onboarding_public"))),
 ]
 

@@ -13,6 +13,7 @@ from .models import (
     CredentialCheck,
     CredentialIssuer,
     CredentialIssuerSecret,
+    LearnerTrack,
     LearningPath,
     LearningPathCourse,
     OnboardingPlan,
@@ -152,6 +153,18 @@ class CourseCompletionAdmin(PlatformAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # a record of what people did: never edited
+
+
+@admin.register(LearnerTrack)
+class LearnerTrackAdmin(PlatformAdmin):
+    """Who follows which learning path. Partner admins assign these; operators can fix them."""
+
+    list_display = ["user", "partner", "track", "tenant", "assigned_by", "assigned_at"]
+    list_filter = ["tenant", "track"]
+    search_fields = ["user__email", "partner__name"]
+    list_select_related = ["user", "partner", "tenant", "assigned_by"]
+    raw_id_fields = ["partner", "user", "assigned_by"]
+    readonly_fields = ["assigned_at"]
 
 
 @admin.register(Certification)

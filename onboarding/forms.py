@@ -50,10 +50,18 @@ class ProfileForm(forms.Form):
         label=_("Regions you sell in"), choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     capabilities = forms.MultipleChoiceField(label=_("Capabilities"), required=False, widget=forms.CheckboxSelectMultiple)
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG or JPG, at most 1 MiB. The vendor's team sees it next to your name."),
+    )
 
-    def __init__(self, *args, capabilities=(), **kwargs) -> None:
+    def __init__(self, *args, capabilities=(), with_logo: bool = False, **kwargs) -> None:
+        """``with_logo``: partner admins may set their organisation's logo here; others see no logo field."""
         super().__init__(*args, **kwargs)
         self.fields["capabilities"].choices = [(c.slug, c.name) for c in capabilities]
+        if not with_logo:
+            del self.fields["logo"]
 
 
 class ExternalCredentialForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.jobs.services import job_progress
@@ -34,7 +35,7 @@ def screening_list_upload(*, tenant: Tenant, actor: Any, source: IO[bytes] | byt
             file_name=(file_name or "list.csv")[:200],
             layout=parsed.layout or "",
             entries=len(entries),
-            uploaded_by=actor,
+            uploaded_by=person_of(actor),
         )
         DeniedParty.objects.bulk_create(
             (
@@ -127,7 +128,7 @@ def screening_match_clear(*, tenant: Tenant, actor: Any, match: ScreeningMatch, 
         locked = ScreeningMatch.objects.select_for_update().get(pk=match.pk)
         if locked.status == MatchStatus.OPEN:
             locked.status = MatchStatus.CLEARED
-            locked.cleared_by = actor
+            locked.cleared_by = person_of(actor)
             locked.cleared_reason = reason[:500]
             locked.cleared_at = timezone.now()
             locked.save(update_fields=["status", "cleared_by", "cleared_reason", "cleared_at"])

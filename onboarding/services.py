@@ -26,7 +26,7 @@ from django_countries import countries
 from ecosystem.accounts.models import Role
 from ecosystem.accounts.services import invitation_create
 from ecosystem.audit.services import audit_record
-from ecosystem.errors import ApplicationError
+from ecosystem.errors import ApplicationError, ForbiddenError
 from ecosystem.tenancy.models import Tenant
 from ecosystem.uploads import check_upload
 from partners.domains import normalize_domain
@@ -553,7 +553,7 @@ def require_sales_access(*, tenant: Tenant, partner_id: int) -> None:
     """
     gate = partner_access_gate(tenant=tenant, partner_id=partner_id)
     if not gate.is_open:
-        raise ApplicationError(
+        raise ForbiddenError(
             _("Finish onboarding first: %(steps)s.") % {"steps": ", ".join(gate.missing)}, code="onboarding_incomplete"
         )
 

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
-from ecosystem.errors import ApplicationError
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
+from ecosystem.errors import ApplicationError, NotFoundError
 from ecosystem.exports import csv_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
+from partners.selectors import access_partner
 
-from . import training
+from . import learning, training
 from . import training_selectors as selectors
-from .models import Course
+from .models import Course, Track
 
 PAGE_SIZE = 25
-EXPIRING_SOON_DAYS = 30
+EXPIRING_SOON_DAYS = selectors.EXPIRING_SOON_DAYS
 
 
 # --- partner portal ----------------------------------------------------------------------------
@@ -29,8 +31,9 @@ EXPIRING_SOON_DAYS = 30
 
 @roles_required(*PARTNER_ROLES)
 def catalogue(request: HttpRequest) -> HttpResponse:
-    sections = selectors.training_catalogue(tenant=request.tenant, user=request.user)
-    return render(request, "onboarding/training/catalogue.html", {"sections": sections})
+    catalogue = selectors.training_catalogue(tenant=request.tenant, user=request.user)
+    context = {"catalogue": catalogue, "paths": catalogue.paths, "sections": catalogue.sections}
+    return render(request, "onboarding/training/catalogue.html", context)
 
 
 @roles_required(*PARTNER_ROLES)
@@ -100,6 +103,68 @@ def certification(request: HttpRequest, certification_id) -> HttpResponse:
     return render(request, "onboarding/training/certificate.html", {"certification": certification})
 
 
+# --- partner portal: the team's training ------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+@roles_required(*PARTNER_ROLES)
+def team_training(request: HttpRequest) -> HttpResponse:
+    """The partner admin's view of every person's tracks, path progress and certifications; a rep sees their own."""
+    if request.membership.role != Role.PARTNER_ADMIN:
+        return back_to_tenant(request, "partner_training:team_member", membership_id=request.membership.public_id)
+    people = selectors.team_training(tenant=request.tenant, partner_id=request.membership.partner_id)
+    context = {
+        "people": people,
+        "partner": request.membership.partner,
+        "can_edit": True,
+        "tracks": Track.choices,
+        "expiring_days": EXPIRING_SOON_DAYS,
+    }
+    return render(request, "onboarding/training/team.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@roles_required(*PARTNER_ROLES)
+def team_member_training(request: HttpRequest, membership_id) -> HttpResponse:
+    """One person's tracks, paths and certifications. Partner admins change the tracks (POST); a rep
+    sees only their own page and changes nothing (403)."""
+    is_admin = request.membership.role == Role.PARTNER_ADMIN
+    if request.method == "POST" and not is_admin:
+        raise PermissionDenied(_("Only your organisation's partner admins assign learning paths."))
+    if not is_admin and membership_id != request.membership.public_id:
+        raise NotFoundError()  # a rep's colleagues are "not found", like anybody else's
+    if request.method == "POST":
+        member = selectors.access_team_member(
+            tenant=request.tenant, partner_id=request.membership.partner_id, public_id=membership_id
+        )
+        try:
+            learning.learner_tracks_set(
+                tenant=request.tenant,
+                actor=request.user,
+                partner=request.membership.partner,
+                user=member.user,
+                tracks=request.POST.getlist("tracks"),
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Learning paths saved for %(person)s.") % {"person": member.user.get_full_name()})
+        if request.POST.get("return_to") == "person":
+            return back_to_tenant(request, "partner_training:team_member", membership_id=member.public_id)
+        return back_to_tenant(request, "partner_training:team")
+    people = selectors.team_training(tenant=request.tenant, partner_id=request.membership.partner_id, membership_id=membership_id)
+    if not people:
+        raise NotFoundError()
+    context = {
+        "person": people[0],
+        "partner": request.membership.partner,
+        "can_edit": is_admin,
+        "tracks": Track.choices,
+        "expiring_days": EXPIRING_SOON_DAYS,
+    }
+    return render(request, "onboarding/training/team_member.html", context)
+
+
 # --- vendor portal -----------------------------------------------------------------------------
 
 
@@ -107,8 +172,28 @@ def certification(request: HttpRequest, certification_id) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     courses = selectors.course_overview(tenant=request.tenant)
     expiring = selectors.certification_filter(tenant=request.tenant, data={"expiring_within_days": EXPIRING_SOON_DAYS}).qs.count()
-    context = {"courses": courses, "expiring": expiring, "expiring_days": EXPIRING_SOON_DAYS}
+    context = {
+        "courses": courses,
+        "expiring": expiring,
+        "expiring_days": EXPIRING_SOON_DAYS,
+        "partners_on_paths": selectors.partners_on_learning_paths(tenant=request.tenant),
+    }
     return render(request, "onboarding/training/overview.html", context)
+
+
+@roles_required(*STAFF_ROLES)
+def partner_team_training(request: HttpRequest, partner_id) -> HttpResponse:
+    """Vendor staff's read-only view of one partner's people: tracks, path progress and certifications."""
+    partner = access_partner(tenant=request.tenant, public_id=partner_id)
+    people = selectors.team_training(tenant=request.tenant, partner_id=partner.pk)
+    context = {
+        "people": people,
+        "partner": partner,
+        "can_edit": False,
+        "tracks": Track.choices,
+        "expiring_days": EXPIRING_SOON_DAYS,
+    }
+    return render(request, "onboarding/training/team.html", context)
 
 
 @roles_required(*STAFF_ROLES)

@@ -194,9 +194,16 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
     )
     profile_form = None
     if step.kind == StepKind.PROFILE:
+        from django.db import transaction
+
+        from ecosystem.accounts.models import Role
+        from partners.services import partner_logo_set
+
         partner = step.partner
         profile_form = ProfileForm(
             request.POST or None,
+            request.FILES or None,
+            with_logo=request.membership.role == Role.PARTNER_ADMIN,
             initial={"description": partner.description, "regions": partner.regions, "capabilities": partner.capabilities},
             capabilities=Capability.objects.filter(tenant=request.tenant),
         )
@@ -227,7 +234,13 @@ def my_step(request: HttpRequest, step_id) -> HttpResponse:
             elif step.kind == StepKind.PROFILE:
                 if not profile_form.is_valid():
                     raise ApplicationError(_("Check the fields below."), code="invalid", field="profile")
-                services.profile_step_complete(tenant=request.tenant, actor=request.user, step=step, **profile_form.cleaned_data)
+                logo = profile_form.cleaned_data.pop("logo", None)
+                with transaction.atomic():  # the profile and its logo together, or neither
+                    services.profile_step_complete(
+                        tenant=request.tenant, actor=request.user, step=step, **profile_form.cleaned_data
+                    )
+                    if logo is not None:
+                        partner_logo_set(tenant=request.tenant, actor=request.user, partner=step.partner, upload=logo)
             elif step.kind == StepKind.AGREEMENT:
                 signature_form.is_valid()
                 services.agreement_sign(

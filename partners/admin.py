@@ -20,6 +20,9 @@ class PartnerOrganizationAdmin(PlatformAdmin):
     list_filter = ["partner_type", "status", "tenant"]
     search_fields = ["name", "website_domain"]
     list_select_related = ["tenant"]
+    # Logos are uploaded through the portal or the API, where the file is checked (type, size, first
+    # bytes); admin's plain file widget would skip that check and link to an address that is not served.
+    exclude = ["logo"]
 
 
 @admin.register(Capability)
@@ -45,10 +48,10 @@ class EngagementEventAdmin(PlatformAdmin):
 
 @admin.register(ContentItem)
 class ContentItemAdmin(PlatformAdmin):
-    list_display = ["title", "tenant", "kind", "is_published", "original_filename", "created_at"]
+    list_display = ["title", "tenant", "kind", "min_tier", "is_published", "original_filename", "created_at"]
     list_filter = ["tenant", "kind", "is_published"]
     search_fields = ["title", "original_filename"]
-    list_select_related = ["tenant"]
+    list_select_related = ["tenant", "min_tier"]
     # The stored file never gets a link (there is no public URL for it): partners download through
     # their portal, behind the sales-access gate. Kind and file are fixed once created.
     exclude = ["file"]

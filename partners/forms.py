@@ -35,6 +35,20 @@ class PartnerForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=PartnerStatus.choices, initial=PartnerStatus.PROSPECT)
 
 
+class PartnerEditForm(PartnerForm):
+    """Editing a partner: its fields, and its logo (checked by ``partners.services.partner_logo_set``)."""
+
+    logo = forms.FileField(
+        label=_("Logo"), required=False, help_text=_("PNG or JPG, at most 1 MiB. Choose a file to replace the logo.")
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def __init__(self, *args, has_logo: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_logo:
+            del self.fields["remove_logo"]
+
+
 class ContentItemForm(forms.Form):
     """Adding (``editing=False``) or editing a library item. Rules (https, file types, size) live in partners.content."""
 

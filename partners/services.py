@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +15,20 @@ from django_countries import countries
 from ecosystem.audit.services import audit_record, model_changes, snapshot
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
+from ecosystem.uploads import check_upload
 
 from .domains import normalize_domain
-from .models import Capability, EngagementEvent, PartnerOrganization, PartnerStatus, PartnerStatusChange, PartnerType, Region
+from .models import (
+    LOGO_EXTENSIONS,
+    LOGO_MAX_BYTES,
+    Capability,
+    EngagementEvent,
+    PartnerOrganization,
+    PartnerStatus,
+    PartnerStatusChange,
+    PartnerType,
+    Region,
+)
 
 EDITABLE_FIELDS = ["name", "partner_type", "website_domain", "country", "status"]
 
@@ -146,9 +160,9 @@ def partner_update(
 
 def _person(actor: Any):
     """The user behind an action, if a person (API keys and the system are not)."""
-    from ecosystem.accounts.models import User
+    from ecosystem.accounts.selectors import person_of
 
-    return actor if isinstance(actor, User) else None
+    return person_of(actor)
 
 
 def engagement_record(
@@ -212,3 +226,73 @@ def capability_add(*, tenant: Tenant, actor: Any, name: str) -> Capability:
             raise ApplicationError(_("This capability is already on the list."), code="duplicate_capability", field="name")
         audit_record(tenant=tenant, actor=actor, action="setup.capability_add", target=capability)
     return capability
+
+
+# --- logos ---------------------------------------------------------------------------------------
+
+LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg"}
+
+
+def _discard_logo(storage, name: str) -> None:
+    if name and name.startswith("logos/"):  # never anything outside the logos folder
+        storage.delete(name)
+
+
+@contextmanager
+def _removing_new_logo_on_error(partner: PartnerOrganization) -> Iterator[None]:
+    """Saving the row writes the uploaded file to disk first; if the transaction then fails, remove that file."""
+    try:
+        yield
+    except Exception:
+        if partner.logo and partner.logo._committed:
+            _discard_logo(partner.logo.storage, partner.logo.name)
+        raise
+
+
+def partner_logo_set(
+    *, tenant: Tenant, actor: Any, partner: PartnerOrganization, upload: UploadedFile | None
+) -> PartnerOrganization:
+    """Give the partner a new logo: PNG or JPG, at most 1 MiB, content that matches the extension
+    (:func:`ecosystem.uploads.check_upload`, errors on ``logo``). Nothing is stored unless all is valid.
+
+    Locks the partner row. The previous file is deleted only after the commit; the new file is
+    removed again if saving the row or its audit fails.
+    """
+    upload, original = check_upload(upload, extensions=LOGO_EXTENSIONS, max_bytes=LOGO_MAX_BYTES, field="logo")
+    with transaction.atomic():
+        locked = PartnerOrganization.objects.select_for_update().get(tenant=tenant, pk=partner.pk)
+        old_name = locked.logo.name
+        locked.logo = upload
+        with _removing_new_logo_on_error(locked), transaction.atomic():
+            locked.save(update_fields=["logo", "updated_at"])
+            audit_record(
+                tenant=tenant,
+                actor=actor,
+                action="partner.logo_set",
+                target=locked,
+                changes={"logo": "replaced" if old_name else "added", "file": original, "size": upload.size},
+            )
+        if old_name:
+            storage = locked.logo.storage
+            transaction.on_commit(lambda: _discard_logo(storage, old_name))
+    return locked
+
+
+def partner_logo_remove(*, tenant: Tenant, actor: Any, partner: PartnerOrganization) -> PartnerOrganization:
+    """Take the partner's logo away; the file is deleted after the commit. No logo: nothing happens."""
+    with transaction.atomic():
+        locked = PartnerOrganization.objects.select_for_update().get(tenant=tenant, pk=partner.pk)
+        old_name = locked.logo.name
+        if not old_name:
+            return locked
+        storage = locked.logo.storage
+        locked.logo = ""
+        locked.save(update_fields=["logo", "updated_at"])
+        audit_record(tenant=tenant, actor=actor, action="partner.logo_remove", target=locked, changes={"logo": "removed"})
+        transaction.on_commit(lambda: _discard_logo(storage, old_name))
+    return locked
+
+
+def partner_logo_content_type(partner: PartnerOrganization) -> str:
+    """The content type to serve the stored logo with, from its (checked) extension."""
+    return LOGO_CONTENT_TYPES.get(partner.logo.name.rsplit(".", 1)[-1].lower(), "application/octet-stream")

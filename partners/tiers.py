@@ -25,6 +25,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
@@ -237,7 +238,7 @@ def tier_proposal_approve(*, tenant: Tenant, actor: Any, partner: PartnerOrganiz
             kind=TierChangeKind.APPROVED,
             reason=(_describe(ladder, target, evaluation.facts) if target else _("no tier's rules are met"))[:500],
             facts=evaluation.facts,
-            changed_by=actor,
+            changed_by=person_of(actor),
         )
         locked.tier = target
         locked.save(update_fields=["tier", "updated_at"])
@@ -270,7 +271,7 @@ def tier_override(
             to_tier=tier,
             kind=TierChangeKind.OVERRIDE,
             reason=f"{reason} (until {until.isoformat()})"[:500],
-            changed_by=actor,
+            changed_by=person_of(actor),
         )
         locked.tier = tier
         locked.tier_override_until = until

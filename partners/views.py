@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.forms import InvitationForm
-from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES, Role
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.accounts.selectors import pending_invitations, team_members
 from ecosystem.errors import ApplicationError
 from ecosystem.exports import csv_response
@@ -19,7 +20,7 @@ from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
 
 from . import lifecycle, selectors, services
-from .forms import PartnerForm
+from .forms import PartnerEditForm, PartnerForm
 from .models import PartnerStatus, Tier
 
 PAGE_SIZE = 25
@@ -83,17 +84,48 @@ def partner_edit(request: HttpRequest, partner_id) -> HttpResponse:
     partner = selectors.access_partner(tenant=request.tenant, public_id=partner_id)
     initial = {field: getattr(partner, field) for field in services.EDITABLE_FIELDS}
     initial["country"] = partner.country.code or ""
-    form = PartnerForm(request.POST or None, initial=initial)
+    form = PartnerEditForm(request.POST or None, request.FILES or None, initial=initial, has_logo=bool(partner.logo))
     if request.method == "POST" and form.is_valid():
+        logo = form.cleaned_data.pop("logo", None)
+        remove_logo = form.cleaned_data.pop("remove_logo", False)
         try:
-            services.partner_update(tenant=request.tenant, actor=request.user, partner=partner, **form.cleaned_data)
+            with transaction.atomic():  # the fields and the logo together, or neither
+                services.partner_update(tenant=request.tenant, actor=request.user, partner=partner, **form.cleaned_data)
+                if logo is not None:
+                    services.partner_logo_set(tenant=request.tenant, actor=request.user, partner=partner, upload=logo)
+                elif remove_logo:
+                    services.partner_logo_remove(tenant=request.tenant, actor=request.user, partner=partner)
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("Changes saved."))
             return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner}, status=status)
+
+
+@roles_required(*STAFF_ROLES, *PARTNER_ROLES)
+def partner_logo(request: HttpRequest, partner_id) -> HttpResponse:
+    """The partner's logo, to the tenant's staff (vendor portal) and the partner's own users (partner portal).
+
+    Never from a public address: the file is read here after the access check, sent inline as an
+    image with its own content type and ``nosniff``, so a browser never takes it for anything else.
+    """
+    partner = selectors.access_partner(tenant=request.tenant, public_id=partner_id, partner_id=request.membership.partner_id)
+    if not partner.logo:
+        raise Http404
+    try:
+        handle = partner.logo.storage.open(partner.logo.name, "rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    extension = partner.logo.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(
+        handle, content_type=services.partner_logo_content_type(partner), filename=f"logo.{extension}", as_attachment=False
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_POST

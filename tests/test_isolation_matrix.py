@@ -23,16 +23,20 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from ecosystem.accounts.models import Invitation, Membership
 from ecosystem.api.services import api_key_create
 from ecosystem.jobs.services import job_create
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import TenantModel
-from onboarding.models import ScreeningMatch, SecurityEvidence, SecurityQuestion
+from onboarding.issuers import credential_issuer_save
+from onboarding.learning import learner_tracks_set
+from onboarding.models import LearningPath, LearningPathCourse, ScreeningMatch, SecurityEvidence, SecurityQuestion
 from onboarding.services import application_submit
 from onboarding.training import quiz_submit
 from partners.content import content_create
+from partners.models import Tier, TierEvaluation
 from tests.fixtures import onboarding_plan_for, quiz_answers, training_course_for
 
 TENANT_PREFIXES = ("t/<slug:tenant_slug>/", "p/<slug:tenant_slug>/", "api/v1/t/<slug:tenant_slug>/")
@@ -46,6 +50,7 @@ class Route:
     methods: tuple[str, ...]
     partner_owned: bool = False  # ids that belong to partner1 (so partner2's user must get 404)
     shared: bool = False  # ids of program configuration every partner of A reads (courses): partner2 gets its page
+    own: bool = False  # no ids, API: every partner user gets their own organisation's answer (partner2 gets its own)
 
 
 def no_ids(objects: dict) -> dict:
@@ -118,6 +123,26 @@ MATRIX: dict[str, Route] = {
     "setup:capability_add": Route(no_ids, ("POST",)),
     "setup:tier_save": Route(no_ids, ("POST",)),
     "setup:tier_policy": Route(no_ids, ("POST",)),
+    # training setup
+    "setup:course_list": Route(no_ids, ("GET",)),
+    "setup:course_create": Route(no_ids, ("GET", "POST")),
+    "setup:course_edit": Route(lambda o: {"course_id": o["course"]}, ("GET", "POST")),
+    "setup:course_publish": Route(lambda o: {"course_id": o["course"]}, ("POST",)),
+    "setup:course_unpublish": Route(lambda o: {"course_id": o["course"]}, ("POST",)),
+    "setup:module_add": Route(lambda o: {"course_id": o["course"]}, ("POST",)),
+    "setup:module_edit": Route(lambda o: {"course_id": o["course"], "position": 1}, ("GET", "POST")),
+    "setup:module_remove": Route(lambda o: {"course_id": o["course"], "position": 1}, ("POST",)),
+    "setup:module_move": Route(lambda o: {"course_id": o["course"], "position": 1}, ("POST",)),
+    "setup:quiz_question_add": Route(lambda o: {"course_id": o["course"]}, ("POST",)),
+    "setup:quiz_question_edit": Route(lambda o: {"course_id": o["course"], "question_id": o["quiz_question"]}, ("GET", "POST")),
+    "setup:quiz_question_remove": Route(lambda o: {"course_id": o["course"], "question_id": o["quiz_question"]}, ("POST",)),
+    "setup:paths": Route(no_ids, ("GET", "POST")),
+    "setup:path_course_add": Route(lambda o: {"path_id": o["learning_path"]}, ("POST",)),
+    "setup:path_course_remove": Route(lambda o: {"path_id": o["learning_path"], "course_id": o["course"]}, ("POST",)),
+    "setup:path_course_move": Route(lambda o: {"path_id": o["learning_path"], "course_id": o["course"]}, ("POST",)),
+    "setup:issuers": Route(no_ids, ("GET",)),
+    "setup:issuer_create": Route(no_ids, ("GET", "POST")),
+    "setup:issuer_edit": Route(lambda o: {"issuer_slug": o["credential_issuer"]}, ("GET", "POST")),
     # tiers
     "tiers:ladder": Route(no_ids, ("GET",)),
     "tiers:evaluate": Route(no_ids, ("POST",)),
@@ -140,6 +165,50 @@ MATRIX: dict[str, Route] = {
     "api:course-detail": Route(lambda o: {"public_id": o["course"]}, ("GET",)),
     "api:certification-list": Route(no_ids, ("GET",)),
     "api:certification-detail": Route(lambda o: {"public_id": o["certification"]}, ("GET",), partner_owned=True),
+    # learning paths
+    "training:partner_team": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
+    "partner_training:team": Route(no_ids, ("GET",)),
+    "partner_training:team_member": Route(lambda o: {"membership_id": o["membership"]}, ("GET", "POST"), partner_owned=True),
+    "api:learner-list": Route(no_ids, ("GET",)),
+    "api:learner-detail": Route(lambda o: {"public_id": o["membership"]}, ("GET",), partner_owned=True),
+    "api:learner-tracks": Route(lambda o: {"public_id": o["membership"]}, ("POST",), partner_owned=True),
+    # partner-side onboarding API and logos
+    "api:partner-onboarding-plan": Route(no_ids, ("GET",), own=True),
+    "api:partner-onboarding-step-detail": Route(lambda o: {"public_id": o["step"]}, ("GET",), partner_owned=True),
+    "api:partner-onboarding-step-sign": Route(lambda o: {"public_id": o["agreement_step"]}, ("POST",), partner_owned=True),
+    "api:partner-onboarding-step-security-review": Route(lambda o: {"public_id": o["step"]}, ("POST",), partner_owned=True),
+    "api:partner-onboarding-step-evidence": Route(lambda o: {"public_id": o["step"]}, ("POST",), partner_owned=True),
+    "api:partner-onboarding-step-profile": Route(lambda o: {"public_id": o["step"]}, ("POST",), partner_owned=True),
+    "api:partner-onboarding-step-complete": Route(lambda o: {"public_id": o["task_step"]}, ("POST",), partner_owned=True),
+    "api:partner-onboarding-step-credential": Route(lambda o: {"public_id": o["step"]}, ("POST",), partner_owned=True),
+    # partner-side training and content API (courses are program configuration every partner reads)
+    "api:my-course-list": Route(no_ids, ("GET",), own=True),
+    "api:my-course-detail": Route(lambda o: {"public_id": o["course"]}, ("GET",), shared=True),
+    "api:my-course-quiz": Route(lambda o: {"public_id": o["course"]}, ("POST",), shared=True),
+    "api:my-certification-list": Route(no_ids, ("GET",), own=True),
+    "api:my-certification-detail": Route(lambda o: {"public_id": o["certification"]}, ("GET",), partner_owned=True),
+    "api:my-content-list": Route(no_ids, ("GET",), own=True),
+    "api:my-content-detail": Route(lambda o: {"public_id": o["content_item"]}, ("GET",), partner_owned=True),
+    "api:my-content-download": Route(lambda o: {"public_id": o["content_item"]}, ("GET",), partner_owned=True),
+    "api:partner-retire": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
+    "api:partner-reactivate": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
+    "api:partner-logo": Route(lambda o: {"public_id": o["partner"]}, ("PUT", "DELETE"), partner_owned=True),
+    "partners:logo": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
+    "partner_partners:logo": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
+    # tiers and screening API
+    "api:tier-list": Route(no_ids, ("GET",)),
+    "api:tier-detail": Route(lambda o: {"public_id": o["tier"]}, ("GET",)),
+    "api:tier-evaluate": Route(no_ids, ("POST",)),
+    "api:tier-change-list": Route(no_ids, ("GET",)),
+    "api:tier-proposal-list": Route(no_ids, ("GET",)),
+    "api:tier-proposal-approve": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
+    "api:tier-standing-detail": Route(lambda o: {"public_id": o["partner"]}, ("GET",), partner_owned=True),
+    "api:tier-standing-override": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
+    "api:my-tier": Route(no_ids, ("GET",), own=True),
+    "api:screening-list-list": Route(no_ids, ("GET", "POST")),
+    "api:screening-match-list": Route(no_ids, ("GET",)),
+    "api:screening-match-detail": Route(lambda o: {"public_id": o["screening_match"]}, ("GET",)),
+    "api:screening-match-clear": Route(lambda o: {"public_id": o["screening_match"]}, ("POST",)),
 }
 
 
@@ -227,6 +296,16 @@ def tenant_a_objects(world) -> dict:
         template_id = plan.template.public_id
         question_id = SecurityQuestion.objects.first().public_id
         course = training_course_for(a.tenant)
+        learning_path = LearningPath.objects.create(tenant=a.tenant, track="sales", title="Sales path")
+        LearningPathCourse.objects.create(tenant=a.tenant, path=learning_path, course=course, position=1)
+        issuer = credential_issuer_save(
+            tenant=a.tenant,
+            actor=a.owner,
+            name="Probe Issuer",
+            endpoint_url="https://verify.issuer.example/check",
+            secret="s3cret",
+        )
+        quiz_question = course.questions.order_by("position").first()
         passed = quiz_submit(
             tenant=a.tenant,
             actor=a.partner1_admin,
@@ -234,11 +313,18 @@ def tenant_a_objects(world) -> dict:
             course=course,
             answers=quiz_answers(course, correct=3),
         )
+        # learning paths: the rep follows the sales track, so a foreign write would show in the fingerprint
+        learner_tracks_set(tenant=a.tenant, actor=a.partner1_admin, partner=a.partner1, user=a.partner1_rep, tracks=["sales"])
         evidence = SecurityEvidence.objects.create(
             tenant=a.tenant, partner=a.partner1, step=steps[2], file="evidence/probe.pdf", original_filename="policy.pdf", size=10
         )
         screening_match = ScreeningMatch.objects.create(
             tenant=a.tenant, application=application, subject_name="Applicant Co", listed_name="Applicant Company", score=90
+        )
+        # tiers: a tier, and partner 1's proposal to reach it (a foreign approve would change the fingerprint)
+        tier = Tier.objects.create(tenant=a.tenant, name="Probe Gold", rank=1)
+        TierEvaluation.objects.create(
+            tenant=a.tenant, partner=a.partner1, eligible_tier=tier, status="proposed", evaluated_at=timezone.now()
         )
         everything = {
             str(value)
@@ -256,12 +342,18 @@ def tenant_a_objects(world) -> dict:
         "application": application.public_id,
         "plan": plan.public_id,
         "screening_match": screening_match.public_id,
+        "tier": tier.public_id,
         "evidence": evidence.public_id,
         "template": template_id,
         "question": question_id,
         "step": steps[2].public_id,  # the security review
+        "agreement_step": steps[1].public_id,
+        "task_step": steps[3].public_id,
         "content_item": content_item.public_id,
         "course": course.public_id,
+        "quiz_question": quiz_question.public_id,
+        "learning_path": learning_path.public_id,
+        "credential_issuer": issuer.slug,
         "certification": passed.certification.public_id,
         "all_ids": everything | {str(a.tenant.public_id)},
         "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id), str(plan.public_id), str(evidence.public_id)}
@@ -347,7 +439,7 @@ def test_cannot_access_other_tenants_or_other_partners_data(client, world, tenan
     if partner_portal or route.partner_owned or not ids:
         # A user of the other partner in the same tenant: vendor routes do not exist for them;
         # partner routes answer for their own organisation only.
-        expected = {404} if ((ids and not route.shared) or not partner_portal) else {200, 302, 400, 403}
+        expected = {404} if ((ids and not route.shared) or not (partner_portal or route.own)) else {200, 302, 400, 403}
         personas.append(("other partner's admin", world.a.partner2_admin, a_url, expected, tenant_a_objects["partner1_ids"]))
 
     for label, user, url, expected, foreign_ids in personas:

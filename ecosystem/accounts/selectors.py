@@ -9,6 +9,14 @@ from ecosystem.tenancy.models import Tenant
 from .models import Invitation, Membership, User
 
 
+def person_of(actor: object) -> User | None:
+    """The person behind an action, for columns that name a user: ``None`` for API keys and the system.
+
+    The audit row still names an API key (``actor_label``); a user foreign key cannot hold one.
+    """
+    return actor if isinstance(actor, User) else None
+
+
 def memberships_of_user(*, user: User) -> list[Membership]:
     """The person's active memberships in every tenant, for the home page and the tenant switcher.
 

@@ -57,8 +57,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, (NotFoundError, Http404)):
         exc = exceptions.NotFound()
     elif isinstance(exc, ApplicationError):
-        if exc.status_code == status.HTTP_409_CONFLICT:
-            return _respond(409, "client_error", [{"code": exc.code, "detail": exc.message, "attr": exc.field}])
+        if exc.status_code in (status.HTTP_403_FORBIDDEN, status.HTTP_409_CONFLICT):
+            return _respond(exc.status_code, "client_error", [{"code": exc.code, "detail": exc.message, "attr": exc.field}])
         exc = exceptions.ValidationError({exc.field or "non_field_errors": [exceptions.ErrorDetail(exc.message, exc.code)]})
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -5,9 +5,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from ecosystem.jobs.api.views import JobViewSet
-from onboarding.api.training_views import CertificationViewSet, CourseViewSet
+from onboarding.api.partner_training_views import MyCertificationViewSet, MyContentViewSet, MyCourseViewSet
+from onboarding.api.partner_views import PartnerOnboardingStepViewSet, PartnerOnboardingViewSet
+from onboarding.api.screening_views import ScreeningListViewSet, ScreeningMatchViewSet
+from onboarding.api.training_views import CertificationViewSet, CourseViewSet, LearnerViewSet
 from onboarding.api.views import ApplicationViewSet, OnboardingPlanViewSet
-from partners.api.views import ContentItemViewSet, PartnerViewSet
+from partners.api.tier_views import (
+    MyTierViewSet,
+    TierChangeViewSet,
+    TierProposalViewSet,
+    TierStandingViewSet,
+    TierViewSet,
+)
+from partners.api.views import ContentItemViewSet, PartnerLogoViewSet, PartnerViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("partners", PartnerViewSet, basename="partner")
@@ -16,7 +26,23 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("onboarding-plans", OnboardingPlanViewSet, basename="onboarding-plan")
 router.register("courses", CourseViewSet, basename="course")
 router.register("certifications", CertificationViewSet, basename="certification")
+router.register("learners", LearnerViewSet, basename="learner")
 router.register("content", ContentItemViewSet, basename="content")
+# the partner side of onboarding: a partner user's own plan and steps
+router.register("partner-onboarding/steps", PartnerOnboardingStepViewSet, basename="partner-onboarding-step")
+router.register("partner-onboarding", PartnerOnboardingViewSet, basename="partner-onboarding")
+# tiers: the ladder, changes, proposals and one partner's standing (staff)
+router.register("tiers", TierViewSet, basename="tier")
+router.register("tier-changes", TierChangeViewSet, basename="tier-change")
+router.register("tier-proposals", TierProposalViewSet, basename="tier-proposal")
+router.register("tier-standings", TierStandingViewSet, basename="tier-standing")
+# denied-party screening (staff)
+router.register("screening-lists", ScreeningListViewSet, basename="screening-list")
+router.register("screening-matches", ScreeningMatchViewSet, basename="screening-match")
+# the partner side of training and sales content: a partner user's own courses, certifications and content
+router.register("my-courses", MyCourseViewSet, basename="my-course")
+router.register("my-certifications", MyCertificationViewSet, basename="my-certification")
+router.register("my-content", MyContentViewSet, basename="my-content")
 
 app_name = "api"
 
@@ -24,4 +50,12 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("t/<slug:tenant_slug>/", include(router.urls)),
+    # a sub-resource of a partner, open to that partner's own admin too (the partner resource is staff-only)
+    path(
+        "t/<slug:tenant_slug>/partners/<uuid:public_id>/logo/",
+        PartnerLogoViewSet.as_view({"put": "update", "delete": "destroy"}),
+        name="partner-logo",
+    ),
+    # a partner user's own tier: one object, no id
+    path("t/<slug:tenant_slug>/my-tier/", MyTierViewSet.as_view({"get": "retrieve"}), name="my-tier"),
 ]

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from onboarding.models import Certification, Course, CourseModule
+from ecosystem.accounts.models import Membership
+from onboarding.models import Certification, Course, CourseModule, Track
 
 
 class CourseModuleOutputSerializer(serializers.ModelSerializer):
@@ -62,3 +63,31 @@ class CertificationOutputSerializer(serializers.ModelSerializer):
             "is_valid",
         ]
         read_only_fields = fields
+
+
+class LearnerOutputSerializer(serializers.ModelSerializer):
+    """A person of a partner organisation and the tracks (learning paths) their partner admin assigned."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True, help_text="The person's membership id in this program.")
+    user = serializers.UUIDField(source="user.public_id", read_only=True)
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    partner = serializers.UUIDField(source="partner.public_id", read_only=True)
+    tracks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "name", "email", "role", "partner", "tracks"]
+        read_only_fields = fields
+
+    def get_tracks(self, membership: Membership) -> list[str]:
+        assigned = set(getattr(membership, "tracks", None) or ())
+        return [track for track in Track.values if track in assigned]
+
+
+class LearnerTracksInputSerializer(serializers.Serializer):
+    tracks = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        allow_empty=True,
+        help_text="Every track the person follows from now on (sales, technical, admin); the others are removed.",
+    )

@@ -1,16 +1,26 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch
-from rest_framework import mixins
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from ecosystem.accounts.models import STAFF_ROLES
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Membership, Role
 from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
-from onboarding import training_selectors
-from onboarding.models import Certification, Course, CourseModule, Track
+from onboarding import learning, training_selectors
+from onboarding.models import Certification, Course, CourseModule, LearnerTrack, Track
 
-from .training_serializers import CertificationOutputSerializer, CourseOutputSerializer
+from .training_serializers import (
+    CertificationOutputSerializer,
+    CourseOutputSerializer,
+    LearnerOutputSerializer,
+    LearnerTracksInputSerializer,
+)
 
 
 class CourseFilter(django_filters.FilterSet):
@@ -59,3 +69,70 @@ class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
 
     def scoped_queryset(self):
         return training_selectors.certification_list(tenant=self.tenant).order_by("-issued_at", "-id")
+
+
+class LearnerFilter(django_filters.FilterSet):
+    partner = django_filters.UUIDFilter(field_name="partner__public_id")
+    track = django_filters.ChoiceFilter(choices=Track.choices, method="filter_track")
+
+    class Meta:
+        model = Membership
+        fields = ["partner", "track"]
+
+    def filter_track(self, queryset, name, value):
+        return queryset.filter(user__in=LearnerTrack.objects.filter(track=value).values("user"))
+
+
+class LearnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Partners' people (active partner admins and reps) with the tracks their partner admin assigned.
+
+    The list is for vendor staff and API keys; filters: ``partner`` (id), ``track``. A partner
+    admin reads and changes their own organisation's people one at a time (``POST …/tracks/``);
+    a rep reads only themselves. Everybody else's people are "not found".
+    """
+
+    model = Membership
+    serializer_class = LearnerOutputSerializer
+    filterset_class = LearnerFilter
+    read_roles = frozenset(STAFF_ROLES | PARTNER_ROLES)
+    # Vendor editors pass the role gate so that a foreign person is "not found" for them as for
+    # anybody; the action itself then lets only partner admins change anything.
+    write_roles = frozenset({Role.PARTNER_ADMIN} | PARTNER_EDITOR_ROLES)
+
+    def scoped_queryset(self):
+        queryset = (
+            Membership.objects.filter(tenant=self.tenant, is_active=True, role__in=PARTNER_ROLES)
+            .select_related("user", "partner")
+            .annotate(tracks=ArraySubquery(LearnerTrack.objects.filter(user=OuterRef("user")).values("track")))
+            .order_by("-created_at", "-id")
+        )
+        if self.membership is not None and self.membership.partner_id is not None:
+            queryset = queryset.filter(partner_id=self.membership.partner_id)
+            if self.membership.role != Role.PARTNER_ADMIN:
+                queryset = queryset.filter(pk=self.membership.pk)
+        return queryset
+
+    def list(self, request, *args, **kwargs):
+        if self.caller_partner_id is not None:
+            raise exceptions.NotFound()  # partner users read one person at a time
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=LearnerTracksInputSerializer, responses={200: LearnerOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def tracks(self, request, *args, **kwargs):
+        """Set the person's tracks (partner admins, for their own organisation's people)."""
+        person = self.get_object()
+        if self.membership is None or self.membership.role != Role.PARTNER_ADMIN:
+            raise exceptions.PermissionDenied(
+                code="role_forbidden", detail=_("Only the person's own partner admins assign learning paths.")
+            )
+        payload = LearnerTracksInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        learning.learner_tracks_set(
+            tenant=self.tenant,
+            actor=self.actor,
+            partner=self.membership.partner,
+            user=person.user,
+            tracks=payload.validated_data["tracks"],
+        )
+        return Response(self.get_serializer(self.get_object()).data)

@@ -180,6 +180,31 @@ class LearningPathCourse(TenantModel):
         return f"{self.position}. {self.course_id}"
 
 
+class LearnerTrack(TenantModel):
+    """One person's track (sales, technical, administration): its learning path is theirs to complete.
+
+    Their partner organisation's admin assigns it; a person may have several tracks, each once.
+    """
+
+    partner_field = "partner"
+
+    partner = models.ForeignKey("partners.PartnerOrganization", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    track = models.CharField(_("track"), max_length=12, choices=Track.choices)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+
+    class Meta:
+        ordering = ["track", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "user", "track"], name="learner_track_once_per_person")]
+        indexes = [models.Index(fields=["tenant", "partner", "user"], name="learner_track_partner")]
+        verbose_name = _("learner track")
+        verbose_name_plural = _("learner tracks")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.track}"
+
+
 class CourseCompletion(TenantModel):
     """One person's record for one course: attempts, the latest and best score, and when they first passed."""
 

@@ -26,6 +26,31 @@ class PartnerInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PartnerStatus.choices, required=False, default=PartnerStatus.PROSPECT)
 
 
+class LifecycleReasonInputSerializer(serializers.Serializer):
+    """Why a partner is retired or reactivated; required (the service says so, as ``required`` on ``reason``)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the status history.")
+
+
+class LogoInputSerializer(serializers.Serializer):
+    logo = serializers.FileField(help_text="PNG or JPG, at most 1 MiB; the content must match the extension.")
+
+
+class PartnerLogoOutputSerializer(serializers.ModelSerializer):
+    """Whether the partner has a logo now. The image itself is shown in the portals, never at a public address."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    has_logo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnerOrganization
+        fields = ["id", "name", "has_logo", "updated_at"]
+        read_only_fields = fields
+
+    def get_has_logo(self, partner: PartnerOrganization) -> bool:
+        return bool(partner.logo)
+
+
 class ContentItemOutputSerializer(serializers.ModelSerializer):
     """A library item as staff see it. No file address: files leave only through the partner portal's download."""
 

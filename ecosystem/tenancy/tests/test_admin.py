@@ -323,3 +323,32 @@ def test_a_template_step_cannot_point_at_another_tenants_template(operator_clien
         assert OnboardingTemplate.objects.filter(name="Alpha onboarding").exists()
     assert foreign.tenant_id == committed_world.b.tenant.pk
     assert not OnboardingTemplateStep.objects.unscoped().using("platform").exists()
+
+
+def test_the_partner_form_in_admin_has_no_logo_upload_that_would_skip_the_file_check(operator_client, committed_world):
+    partner = committed_world.a.partner1
+
+    body = operator_client.get(f"/admin/partners/partnerorganization/{partner.pk}/change/").content.decode()
+
+    assert 'name="name"' in body and 'name="logo"' not in body
+
+
+def test_the_operator_lists_learner_tracks_of_every_tenant(operator_client, committed_world):
+    from onboarding.learning import learner_tracks_set
+
+    for tenant_world in (committed_world.a, committed_world.b):
+        with tenant_context(tenant_world.tenant.pk):
+            learner_tracks_set(
+                tenant=tenant_world.tenant,
+                actor=tenant_world.partner1_admin,
+                partner=tenant_world.partner1,
+                user=tenant_world.partner1_rep,
+                tracks=["technical"],
+            )
+
+    response = operator_client.get("/admin/onboarding/learnertrack/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("Technical") >= 2
+    assert committed_world.a.partner1.name in body and committed_world.b.partner1.name in body

@@ -1,0 +1,223 @@
+"""Tiers in the API, for staff (the ladder, changes, proposals, standings, overrides, evaluation)
+and for partner users (``my-tier/``: their own standing and the ladder).
+
+Every read and write goes through ``partners.tiers``, the same functions as the portal's tier
+pages (``partners.tier_views``); nothing here decides who qualifies for what.
+
+A write by an API key is recorded like any other: the change row names no person
+(``changed_by`` is empty) and its audit entry names the key.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
+from ecosystem.api.pagination import CreatedCursorPagination
+from ecosystem.api.views import TenantViewSet
+from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.jobs.tasks import enqueue_on_commit
+from partners import selectors, tiers
+from partners.content import tier_content_counts
+from partners.models import PartnerOrganization, Tier, TierChange, TierChangeKind, TierEvaluation
+from partners.tasks import tier_evaluate_task
+
+from .tier_serializers import (
+    EvaluationQueuedSerializer,
+    MyTierStandingSerializer,
+    TierChangeOutputSerializer,
+    TierOutputSerializer,
+    TierOverrideInputSerializer,
+    TierProposalOutputSerializer,
+    TierStandingOutputSerializer,
+    missing_rules,
+)
+
+
+class RankCursorPagination(CreatedCursorPagination):
+    ordering = ("rank",)  # unique per tenant: the ladder, lowest first
+
+
+class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """The tier ladder, lowest first, with each tier's benefits and rules (a partner needs every rule of a tier)."""
+
+    model = Tier
+    serializer_class = TierOutputSerializer
+    pagination_class = RankCursorPagination
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset(PARTNER_EDITOR_ROLES)
+
+    def scoped_queryset(self):
+        return Tier.objects.filter(tenant=self.tenant).prefetch_related("rules").order_by("rank")
+
+    @extend_schema(request=None, responses={202: EvaluationQueuedSerializer})
+    @action(detail=False, methods=["post"])
+    def evaluate(self, request, *args, **kwargs):
+        """Evaluate every partner now, in the background (the nightly run, started by hand).
+
+        Results show in ``tier-proposals/`` and ``tier-changes/`` when it has run.
+        """
+        enqueue_on_commit(tier_evaluate_task, self.tenant.pk)
+        return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
+
+
+class TierChangeFilter(django_filters.FilterSet):
+    partner = django_filters.UUIDFilter(field_name="partner__public_id", label="The partner's id")
+    kind = django_filters.ChoiceFilter(choices=TierChangeKind.choices)
+
+    class Meta:
+        model = TierChange
+        fields = ["partner", "kind"]
+
+
+class ChangedCursorPagination(CreatedCursorPagination):
+    ordering = ("-changed_at", "-id")
+
+
+class TierChangeViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Every change of a partner's tier, newest first. Filters: ``partner`` (id), ``kind``."""
+
+    model = TierChange
+    serializer_class = TierChangeOutputSerializer
+    filterset_class = TierChangeFilter
+    pagination_class = ChangedCursorPagination
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset()
+
+    def scoped_queryset(self):
+        return (
+            TierChange.objects.filter(tenant=self.tenant)
+            .select_related("partner", "from_tier", "to_tier", "changed_by")
+            .order_by("-changed_at", "-id")
+        )
+
+
+class EvaluatedCursorPagination(CreatedCursorPagination):
+    ordering = ("-evaluated_at", "-id")
+
+
+class TierProposalViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Tier changes the evaluation proposes (when the program does not apply them itself), by partner id."""
+
+    model = TierEvaluation
+    serializer_class = TierProposalOutputSerializer
+    pagination_class = EvaluatedCursorPagination
+    lookup_field = "partner__public_id"
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset(PARTNER_EDITOR_ROLES)
+
+    def scoped_queryset(self):
+        return tiers.pending_proposals(tenant=self.tenant).order_by("-evaluated_at", "-id")
+
+    @extend_schema(request=None, responses={200: TierChangeOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, *args, **kwargs):
+        """Apply the proposal: the partner moves to the proposed tier; answers with the recorded change."""
+        proposal = self.get_object()
+        change = tiers.tier_proposal_approve(tenant=self.tenant, actor=self.actor, partner=proposal.partner)
+        return Response(TierChangeOutputSerializer(change).data)
+
+
+class TierStandingViewSet(mixins.RetrieveModelMixin, TenantViewSet):
+    """One partner's standing, by partner id: its tier, the tier it qualifies for, what the next one needs."""
+
+    model = PartnerOrganization
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset(PARTNER_EDITOR_ROLES)
+
+    def scoped_queryset(self):
+        return selectors.partner_list(tenant=self.tenant).select_related("tier_evaluation__eligible_tier")
+
+    def _standing(self, partner: PartnerOrganization) -> Response:
+        standing = tiers.tier_standing(tenant=self.tenant, partner=partner)
+        evaluation = getattr(partner, "tier_evaluation", None)
+        body = {
+            "partner": partner.public_id,
+            "partner_name": partner.name,
+            "tier": standing.tier,
+            "tier_held_until": partner.tier_override_until,
+            "eligible_tier": evaluation.eligible_tier if evaluation else None,
+            "proposal": evaluation.status if evaluation else None,
+            "next_tier": standing.next_tier,
+            "missing": missing_rules(standing),
+            "facts": standing.facts,
+            "evaluated_at": standing.evaluated_at,
+        }
+        return Response(TierStandingOutputSerializer(body).data)
+
+    @extend_schema(responses={200: TierStandingOutputSerializer})
+    def retrieve(self, request, *args, **kwargs):
+        return self._standing(self.get_object())
+
+    @extend_schema(
+        request=TierOverrideInputSerializer,
+        responses={200: TierStandingOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Hold at Gold",
+                value={
+                    "tier": "4c1b8a52-0c44-4b7e-9d51-0a3f6a0f2e11",
+                    "reason": "Strategic launch partner",
+                    "until": "2026-12-31",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def override(self, request, *args, **kwargs):
+        """Set the partner's tier by hand until ``until``; the evaluation leaves it alone till then. Recorded as a change."""
+        partner = self.get_object()
+        actor = self.actor
+        payload = TierOverrideInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        tier_id = payload.validated_data["tier"]
+        tier = Tier.objects.filter(tenant=self.tenant, public_id=tier_id).first() if tier_id else None
+        if tier_id and tier is None:  # another program's tier is as unknown as a made-up one
+            raise ApplicationError(_("Choose a tier of this program."), code="invalid_choice", field="tier")
+        tiers.tier_override(
+            tenant=self.tenant,
+            actor=actor,
+            partner=partner,
+            tier=tier,
+            reason=payload.validated_data["reason"],
+            until=payload.validated_data["until"],
+        )
+        return self._standing(self.get_object())
+
+
+class MyTierViewSet(TenantViewSet):
+    """``my-tier/``: a partner user's own tier, its benefits, what the next tier needs, and the ladder."""
+
+    model = TierEvaluation
+    read_roles = frozenset(PARTNER_ROLES)
+    write_roles = frozenset()
+
+    def scoped_queryset(self):
+        return TierEvaluation.objects.filter(tenant=self.tenant, partner_id=self.caller_partner_id)
+
+    @extend_schema(responses={200: MyTierStandingSerializer}, operation_id="my_tier_retrieve")
+    def retrieve(self, request, *args, **kwargs):
+        if self.caller_partner_id is None:  # an API key: it acts for the vendor, which has no tier
+            raise NotFoundError()
+        partner = self.membership.partner
+        standing = tiers.tier_standing(tenant=self.tenant, partner=partner)
+        ladder = tiers.Ladder.load(self.tenant).tiers
+        reserved = tier_content_counts(tenant=self.tenant, partner_type=partner.partner_type)
+        rank = standing.tier.rank if standing.tier else None
+        body = {
+            "tier": standing.tier,
+            "next_tier": standing.next_tier,
+            "missing": missing_rules(standing),
+            "facts": standing.facts,
+            "evaluated_at": standing.evaluated_at,
+            "content_opened": sum(reserved.get(t.pk, 0) for t in ladder if rank is not None and t.rank <= rank),
+            "content_next": reserved.get(standing.next_tier.pk, 0) if standing.next_tier else 0,
+            "ladder": ladder,
+        }
+        return Response(MyTierStandingSerializer(body).data)
