@@ -125,6 +125,34 @@ def restrict_to_partner(partner_id: int) -> TenantScope:
 
 
 @contextmanager
+def across_partners(*, reason: str, using: str = "default") -> Iterator[TenantScope]:
+    """Inside a partner user's scope, read and write the whole tenant for one decision, then narrow again.
+
+    For services that must see every partner's rows to decide something for the caller (is this
+    customer already registered? which partner gets this lead?) and that never hand those rows
+    back. ``reason`` is required so every use says why, next to the call; grep for it. Outside a
+    partner scope this changes nothing.
+    """
+    if not reason:
+        raise TenantScopeError("across_partners() needs a reason")
+    scope = _scope.get()
+    if scope is None:
+        raise TenantScopeError("across_partners() outside tenant_context()")
+    if scope.partner_id is None:
+        yield scope
+        return
+    wide = replace(scope, partner_id=None)
+    token = _scope.set(wide)
+    try:
+        with transaction.atomic(using=using):
+            _apply_database_settings(wide, using=using)
+            yield wide
+    finally:
+        _scope.reset(token)
+        _restore_outer_settings(scope, using=using)
+
+
+@contextmanager
 def user_context(user_id: int, *, using: str = "default") -> Iterator[None]:
     """A transaction in which the database lets a signed-in user read their own memberships.
 

@@ -1,0 +1,156 @@
+"""Customer accounts: one per end customer, found again by registrable domain or by a similar name.
+
+* :func:`root_domain` — ``emea.acme.co.uk`` → ``acme.co.uk``: the registrable part, from tldextract's
+  bundled public-suffix list (never fetched). Two registrations are about the same customer when
+  their root domains are equal, whatever subdomain each typed.
+* :func:`name_key` — the comparable name (``"ACME, Inc."`` → ``"acme"``): the same normalisation as
+  denied-party screening (case, accents, punctuation and legal forms such as Inc, GmbH, Ltd dropped).
+* :func:`similar_accounts` — candidates from the full-text index over name keys, then scored with
+  rapidfuzz; only those at or above the threshold are returned, best first.
+* :func:`account_for_customer` — the account of a domain, created if new, and locked: concurrent
+  first registrations of one new customer meet on the unique (tenant, root domain) index and then
+  queue on the row lock, so each sees what the one before it committed.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import tldextract
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from ecosystem.audit.services import audit_record
+from ecosystem.errors import ApplicationError
+from ecosystem.tenancy.models import Tenant
+from onboarding.screening import normalize_name, tsquery_for
+from partners.domains import normalize_domain
+
+from .models import AccountOwner, CustomerAccount
+
+SIMILAR_CANDIDATES = 50  # at most this many index candidates are scored for one name
+
+
+@functools.cache
+def _extractor() -> tldextract.TLDExtract:
+    # suffix_list_urls=(): the snapshot shipped in the wheel, never a download; no cache directory either.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def root_domain(domain: str) -> str:
+    """The registrable part of a normalised domain; for names outside the public-suffix list, the last two labels."""
+    if not domain:
+        return ""
+    parts = _extractor()(domain)
+    registrable = parts.top_domain_under_public_suffix
+    return registrable or ".".join(domain.split(".")[-2:])
+
+
+def name_key(name: str) -> str:
+    return normalize_name(name or "")[:200]
+
+
+def clean_customer(*, name: str, domain: str) -> tuple[str, str]:
+    """The customer's name (trimmed) and normalised domain; both required, errors name their field."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError(_("Enter the customer's company name."), code="required", field="customer_name")
+    if len(name) > 200:
+        raise ApplicationError(_("Use at most 200 characters."), code="max_length", field="customer_name")
+    if not (domain or "").strip():
+        raise ApplicationError(
+            _("Enter the customer's website domain, for example acme.com."), code="required", field="customer_domain"
+        )
+    return name, normalize_domain(domain, field="customer_domain")
+
+
+@dataclass(frozen=True)
+class SimilarAccount:
+    account: CustomerAccount
+    score: int  # 0-100
+
+
+def similar_accounts(*, tenant: Tenant, name: str, threshold: int, exclude_id: int | None = None) -> list[SimilarAccount]:
+    """Accounts whose comparable name scores at least ``threshold`` against ``name``, best first.
+
+    One indexed query for the candidates (any shared word, prefix or sound key), then rapidfuzz's
+    token-sort ratio on the comparable names. Accounts without a usable name are never similar.
+    """
+    key = name_key(name)
+    query = tsquery_for(name)
+    if not key or not query:
+        return []
+    candidates = (
+        CustomerAccount.objects.filter(tenant=tenant)
+        .annotate(document=SearchVector("name_key", config="simple"))
+        .filter(document=SearchQuery(query, config="simple", search_type="raw"))
+        .exclude(pk=exclude_id)
+        .only("id", "public_id", "name", "name_key", "domain", "root_domain")[:SIMILAR_CANDIDATES]
+    )
+    scored = [SimilarAccount(account, round(fuzz.token_sort_ratio(key, account.name_key))) for account in candidates]
+    return sorted((s for s in scored if s.score >= threshold), key=lambda s: (-s.score, s.account.pk))
+
+
+def account_for_customer(*, tenant: Tenant, name: str, domain: str) -> tuple[CustomerAccount, bool]:
+    """The account for this customer domain, created from the registration if it is new; locked until commit.
+
+    Returns ``(account, created)``. The caller must be inside a transaction and a scope that may
+    read every account (staff, or :func:`~ecosystem.tenancy.context.across_partners`).
+    """
+    root = root_domain(domain)
+    account = CustomerAccount.objects.select_for_update().filter(tenant=tenant, root_domain=root).first()
+    if account is not None:
+        return account, False
+    try:
+        # Of concurrent first registrations one inserts; the others wait for it to commit, fail on
+        # the unique index, and lock the row it wrote.
+        with transaction.atomic():
+            account = CustomerAccount.objects.create(
+                tenant=tenant, name=name, name_key=name_key(name), domain=domain, root_domain=root
+            )
+        return account, True
+    except IntegrityError:
+        return CustomerAccount.objects.select_for_update().get(tenant=tenant, root_domain=root), False
+
+
+def customer_account_create(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    name: str,
+    domain: str = "",
+    industry: str = "",
+    region: str = "",
+    owner_kind: str = AccountOwner.NONE,
+    external_id: str = "",
+) -> CustomerAccount:
+    """Add an account by hand (or from an import row). A domain already taken is refused with ``duplicate_domain``."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError(_("Enter the customer's company name."), code="required", field="name")
+    domain = normalize_domain(domain, field="domain")
+    root = root_domain(domain)
+    if root and CustomerAccount.objects.filter(tenant=tenant, root_domain=root).exists():
+        raise ApplicationError(_("An account with this domain already exists."), code="duplicate_domain", field="domain")
+    if owner_kind not in AccountOwner.values:
+        raise ApplicationError(_("Choose an owner from the list."), code="invalid_choice", field="owner_kind")
+    with transaction.atomic():
+        account = CustomerAccount.objects.create(
+            tenant=tenant,
+            name=name[:200],
+            name_key=name_key(name),
+            domain=domain,
+            root_domain=root,
+            industry=(industry or "").strip()[:80],
+            region=region or "",
+            owner_kind=owner_kind,
+            external_id=(external_id or "").strip()[:80],
+        )
+        audit_record(
+            tenant=tenant, actor=actor, action="deals.account_create", target=account, changes={"name": name, "domain": domain}
+        )
+    return account
