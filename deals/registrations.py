@@ -329,6 +329,7 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
             partner=partner,
             account=account,
             status=status,
+            team_partner_ids=[partner.pk],
             submitted_by=person_of(actor),
             submitted_at=now,
             **asdict(data),

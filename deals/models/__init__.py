@@ -1,6 +1,9 @@
 """Deals: customer accounts, registrations and their conflicts and decisions (co-selling and leads alongside)."""
 
 from .accounts import AccountOwner, CustomerAccount, DirectOpportunity, ProductLine
+from .cosell import CoSellRole, DealParticipant, ParticipantStatus
+from .imports import ImportBatch, ImportKind, ImportMapping
+from .leads import Lead, LeadOffer, LeadStatus, OfferStatus
 from .registrations import (
     ACTIVE_STATUSES,
     OPEN_FOR_DECISION,
@@ -16,23 +19,38 @@ from .registrations import (
     RegistrationStatus,
     TakeoverPolicy,
 )
+from .workflow import AppealStatus, ExtensionStatus, RegistrationAppeal, RegistrationExtension
 
 __all__ = [
     "ACTIVE_STATUSES",
     "OPEN_FOR_DECISION",
     "OPEN_STAGES",
     "AccountOwner",
+    "AppealStatus",
+    "CoSellRole",
     "ConflictKind",
     "CustomerAccount",
     "DealConflict",
+    "DealParticipant",
     "DealRegistration",
     "DealStage",
     "DecisionAction",
     "DirectOpportunity",
     "EngagementRules",
+    "ExtensionStatus",
+    "ImportBatch",
+    "ImportKind",
+    "ImportMapping",
+    "Lead",
+    "LeadOffer",
+    "LeadStatus",
+    "OfferStatus",
+    "ParticipantStatus",
     "ProductLine",
+    "RegistrationAppeal",
     "RegistrationClaim",
     "RegistrationDecision",
+    "RegistrationExtension",
     "RegistrationStatus",
     "TakeoverPolicy",
 ]

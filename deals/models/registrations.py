@@ -71,6 +71,12 @@ class EngagementRules(TenantModel):
         validators=[MinValueValidator(50), MaxValueValidator(100)],
         help_text=_("0-100: customer names this similar count as the same customer when the domains differ."),
     )
+    lead_response_hours = models.PositiveSmallIntegerField(
+        _("lead answer within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("A lead not accepted or declined within this is offered to the next partner."),
+    )
     notes = models.TextField(_("other rules"), blank=True, max_length=4000)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,9 +124,12 @@ class DealRegistration(TenantModel):
 
     The partner sees the customer as it typed it (``customer_name``, ``customer_domain``); the
     account it was matched to, and any other partner's registration, stay on the vendor's side.
+
+    ``team_partner_ids`` are the partners whose users may read the row (row-level security): the
+    registering partner, and the co-selling partners once they accepted. Services keep it.
     """
 
-    partner_field = "partner"
+    partner_field = "partner"  # the registering partner; the database policy reads team_partner_ids
 
     public_id = models.UUIDField(default=uuid.uuid4, editable=False)
     partner = models.ForeignKey("partners.PartnerOrganization", on_delete=models.PROTECT, related_name="registrations")
@@ -138,6 +147,7 @@ class DealRegistration(TenantModel):
     stage = models.CharField(_("stage"), max_length=20, choices=DealStage.choices, default=DealStage.PROSPECTING)
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
     status = models.CharField(_("status"), max_length=20, choices=RegistrationStatus.choices)
+    team_partner_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     submitted_at = models.DateTimeField(_("submitted"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)

@@ -239,3 +239,16 @@ def test_the_precheck_answers_clear_likely_conflict_or_yours_and_writes_nothing(
     assert precheck(world.a.partner2, name="Umbrella Corp", domain="umbrella.example") == PrecheckOutcome.CLEAR
     with tenant_context(world.a.tenant.pk):
         assert CustomerAccount.objects.count() == 1 and DealRegistration.objects.count() == 1
+
+
+def test_the_database_lets_the_deals_team_read_it_and_nobody_else(world):
+    registration = submit_as(world.a.tenant, world.a.partner1, world.a.partner1_admin).registration
+
+    def visible_to(partner) -> bool:
+        with tenant_context(world.a.tenant.pk, partner_id=partner.pk):
+            return DealRegistration.objects.filter(pk=registration.pk).exists()
+
+    assert (visible_to(world.a.partner1), visible_to(world.a.partner2)) == (True, False)
+    with tenant_context(world.a.tenant.pk):
+        DealRegistration.objects.filter(pk=registration.pk).update(team_partner_ids=[world.a.partner1.pk, world.a.partner2.pk])
+    assert visible_to(world.a.partner2) is True

@@ -8,7 +8,8 @@ Each tenant table gets, with ``ENABLE`` and ``FORCE`` (so even the table owner i
 * ``partner_isolation`` (restrictive, ANDed with the above): when ``app.partner_id`` is set (a partner
   user's request), only rows of that partner organisation; on staff-only tables, no rows at all;
   on shared configuration tables (``shared=True``: agreement texts, questionnaires), partner users
-  read every row and change none.
+  read every row and change none; on rows a team of partners works on together
+  (``partner_array_field``: a co-sold deal), only rows whose array of partner ids holds theirs.
 
 Changing the policy text here changes what *new* migrations write; add a migration that runs
 ``TenantRLS`` again on the affected tables so existing databases follow.
@@ -16,6 +17,7 @@ Changing the policy text here changes what *new* migrations write; add a migrati
 Usage in a migration, after the table is created::
 
     TenantRLS("partnerorganization", partner_field="id")
+    TenantRLS("dealregistration", partner_array_field="team_partner_ids")
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ PARTNER_SETTING = "NULLIF(current_setting('app.partner_id', true), '')::bigint"
 USER_SETTING = "NULLIF(current_setting('app.user_id', true), '')::bigint"
 
 
-def tenant_policy_sql(table: str, *, partner_column: str | None, shared: bool = False) -> list[str]:
+def tenant_policy_sql(table: str, *, partner_column: str | None, shared: bool = False, partner_array: bool = False) -> list[str]:
     tenant = [
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
@@ -53,9 +55,13 @@ def tenant_policy_sql(table: str, *, partner_column: str | None, shared: bool = 
     # an ordered index (18 ms against 0.15 ms for a first page of 20,000 partners, bench/RESULTS.md).
     # "column = setting" is NULL when the setting is unset, or when the row has no partner: then the
     # row passes only if no partner is set (a partner user never sees staff rows).
-    partner_rule = (
-        f"(COALESCE({partner_column} = {PARTNER_SETTING}, {PARTNER_SETTING} IS NULL))" if partner_column else staff_only
-    )
+    if partner_column and partner_array:
+        # "setting = ANY(array)" is NULL when the setting is unset: staff read everything, as above.
+        partner_rule = f"(COALESCE({PARTNER_SETTING} = ANY({partner_column}), {PARTNER_SETTING} IS NULL))"
+    elif partner_column:
+        partner_rule = f"(COALESCE({partner_column} = {PARTNER_SETTING}, {PARTNER_SETTING} IS NULL))"
+    else:
+        partner_rule = staff_only
     return [
         *tenant,
         f'CREATE POLICY partner_isolation ON "{table}" AS RESTRICTIVE USING {partner_rule} WITH CHECK {partner_rule}',
@@ -79,11 +85,14 @@ class TenantRLS(migrations.operations.base.Operation):
     reversible = True
     reduces_to_sql = True
 
-    def __init__(self, model_name: str, partner_field: str | None = None, shared: bool = False) -> None:
-        if shared and partner_field:
-            raise ValueError("a table is either partner-owned or shared configuration, not both")
+    def __init__(
+        self, model_name: str, partner_field: str | None = None, shared: bool = False, partner_array_field: str | None = None
+    ) -> None:
+        if sum(map(bool, (shared, partner_field, partner_array_field))) > 1:
+            raise ValueError("a table is partner-owned, team-owned or shared configuration: one of them")
         self.model_name = model_name
-        self.partner_field = partner_field
+        self.partner_field = partner_field or partner_array_field
+        self.partner_array = partner_array_field is not None
         self.shared = shared
 
     def state_forwards(self, app_label, state) -> None:
@@ -96,7 +105,7 @@ class TenantRLS(migrations.operations.base.Operation):
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         table, column = self._table_and_column(app_label, to_state)
-        for statement in tenant_policy_sql(table, partner_column=column, shared=self.shared):
+        for statement in tenant_policy_sql(table, partner_column=column, shared=self.shared, partner_array=self.partner_array):
             schema_editor.execute(statement)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
@@ -109,7 +118,9 @@ class TenantRLS(migrations.operations.base.Operation):
 
     def deconstruct(self):
         kwargs = {"model_name": self.model_name}
-        if self.partner_field:
+        if self.partner_field and self.partner_array:
+            kwargs["partner_array_field"] = self.partner_field
+        elif self.partner_field:
             kwargs["partner_field"] = self.partner_field
         if self.shared:
             kwargs["shared"] = True
