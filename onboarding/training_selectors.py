@@ -11,7 +11,7 @@ from typing import Any
 import django_filters
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -373,10 +373,28 @@ def course_overview(*, tenant: Tenant) -> QuerySet:
     )
 
 
+def active_learner_tracks(*, tenant: Tenant) -> QuerySet:
+    """Tracks of people who are still on their partner's team: an active partner admin or rep of the
+    organisation the track was given in. A deactivated member's tracks stay (they come back if the
+    person is reactivated) but nobody counts them."""
+    still_on_team = Membership.objects.filter(
+        tenant=tenant,
+        user=OuterRef("user"),
+        partner=OuterRef("partner"),
+        is_active=True,
+        role__in=PARTNER_ROLES,
+    )
+    return LearnerTrack.objects.filter(tenant=tenant).filter(Exists(still_on_team))
+
+
 def partners_on_learning_paths(*, tenant: Tenant) -> list[dict[str, Any]]:
-    """Partner organisations whose people have tracks, with how many people: ``public_id``, ``name``, ``people``. One query."""
+    """Partner organisations whose people have tracks, with how many people: ``public_id``, ``name``, ``people``.
+
+    Only people still on the team count (``active_learner_tracks``); an organisation whose every
+    learner has left is not listed. One query.
+    """
     return list(
-        LearnerTrack.objects.filter(tenant=tenant)
+        active_learner_tracks(tenant=tenant)
         .values(public_id=models.F("partner__public_id"), name=models.F("partner__name"))
         .annotate(people=Count("user", distinct=True))
         .order_by("name", "public_id")

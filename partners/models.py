@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -95,6 +96,11 @@ class PartnerOrganization(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tier_override_active(self) -> bool:
+        """A manager's override holds the tier today (it holds through its last day, as the evaluation reads it)."""
+        return self.tier_override_until is not None and self.tier_override_until >= timezone.localdate()
 
 
 class Capability(TenantModel):
@@ -312,6 +318,7 @@ class TierProposalStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
     IN_GRACE = "grace", _("Below the tier, in the grace period")
     OVERRIDDEN = "overridden", _("Held by a manager's override")
+    DECLINED = "declined", _("Declined by a manager")
 
 
 class TierEvaluation(TenantModel):

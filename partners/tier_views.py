@@ -61,6 +61,36 @@ def tier_proposal_approve(request: HttpRequest, partner_id) -> HttpResponse:
 
 @require_POST
 @roles_required(*PARTNER_EDITOR_ROLES)
+def tier_proposal_decline(request: HttpRequest, partner_id) -> HttpResponse:
+    partner = access_partner(tenant=request.tenant, public_id=partner_id)
+    try:
+        tiers.tier_proposal_decline(
+            tenant=request.tenant, actor=request.user, partner=partner, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The proposed change for %(name)s was declined.") % {"name": partner.name})
+    return back_to_tenant(request, "tiers:ladder")
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def tier_override_clear(request: HttpRequest, partner_id) -> HttpResponse:
+    partner = access_partner(tenant=request.tenant, public_id=partner_id)
+    try:
+        tiers.tier_override_clear(
+            tenant=request.tenant, actor=request.user, partner=partner, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The override has ended; the next evaluation decides the tier."))
+    return back_to_tenant(request, "partners:detail", partner_id=partner.public_id)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
 def tier_override(request: HttpRequest, partner_id) -> HttpResponse:
     partner = access_partner(tenant=request.tenant, public_id=partner_id)
     tier_id = request.POST.get("tier") or None

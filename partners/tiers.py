@@ -3,8 +3,11 @@
 Eligibility and assignment are kept apart. The evaluation computes every partner's facts and
 eligible tier in a fixed number of queries (one per fact, whatever the number of partners),
 then per the tenant's policy applies upgrades at once or proposes them; downgrades wait for the
-grace period; a manager's override holds a tier until its expiry. Every change is a TierChange
-row naming the rule and the figures that caused it.
+grace period; a manager's override holds a tier until its expiry (or until a manager ends it).
+A manager approves or declines a proposal; a declined one is not proposed again while the
+figures stay the same (see ``tier_proposal_decline``). Every change of a tier is a TierChange
+row naming the rule and the figures that caused it; decisions that change no tier (a decline,
+ending an override) are audit rows with the manager's reason.
 
 Facts come from providers, one query each over all partners. Those whose data does not exist yet
 (revenue and registrations come with deal registration, health with scoring) report 0 / None,
@@ -14,12 +17,14 @@ and the tier pages say so.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -27,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
-from ecosystem.errors import ApplicationError
+from ecosystem.errors import ApplicationError, ConflictError
 from ecosystem.tenancy.models import Tenant
 
 from .models import (
@@ -125,16 +130,36 @@ def _describe(ladder: Ladder, tier: Tier, facts: dict[str, Any]) -> str:
     return "; ".join(parts) or _("entry tier (no rules)")
 
 
+def _same_figures(before: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Whether two sets of figures are equal as stored (JSON), so 3 and 3.0 or a Decimal and its text agree."""
+
+    def as_stored(facts: dict[str, Any]) -> Any:
+        return json.loads(json.dumps(facts, cls=DjangoJSONEncoder, sort_keys=True))
+
+    return as_stored(before) == as_stored(now)
+
+
+def _still_declined(before: TierEvaluation | None, eligible: Tier | None, facts: dict[str, Any]) -> bool:
+    """A declined proposal stays declined while the evaluation would propose the same tier on the same figures."""
+    return (
+        before is not None
+        and before.status == TierProposalStatus.DECLINED
+        and before.eligible_tier_id == (eligible.pk if eligible else None)
+        and _same_figures(before.facts, facts)
+    )
+
+
 def tier_evaluate_all(*, tenant: Tenant, today: datetime.date | None = None) -> dict[str, int]:
     """Evaluate every partner that is not retired. A constant number of queries for any number of partners.
 
-    Returns counts: evaluated, upgraded, downgraded, proposed, in_grace.
+    Returns counts: evaluated, upgraded, downgraded, proposed, in_grace, declined (proposals a
+    manager declined that still stand because the figures have not changed).
     """
     today = today or timezone.localdate()
     now = timezone.now()
     policy = TierPolicy.objects.filter(tenant=tenant).first() or TierPolicy(tenant=tenant)
     ladder = Ladder.load(tenant)
-    counts = {"evaluated": 0, "upgraded": 0, "downgraded": 0, "proposed": 0, "in_grace": 0}
+    counts = {"evaluated": 0, "upgraded": 0, "downgraded": 0, "proposed": 0, "in_grace": 0, "declined": 0}
     if not ladder.tiers:
         return counts
     partners = list(
@@ -189,6 +214,9 @@ def tier_evaluate_all(*, tenant: Tenant, today: datetime.date | None = None) -> 
                 moved.append(partner)
                 counts["upgraded" if kind == "upgrade" else "downgraded"] += 1
                 below_since = None
+            elif _still_declined(before, eligible, partner_facts_now):
+                status = TierProposalStatus.DECLINED
+                counts["declined"] += 1
             else:
                 status = TierProposalStatus.PROPOSED
                 counts["proposed"] += 1
@@ -249,6 +277,96 @@ def tier_proposal_approve(*, tenant: Tenant, actor: Any, partner: PartnerOrganiz
             tenant=tenant, actor=actor, action="tier.approve", target=locked, changes={"tier": target.name if target else None}
         )
     return change
+
+
+def _required_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason."), code="required", field="reason")
+    return reason[:500]
+
+
+def tier_proposal_decline(*, tenant: Tenant, actor: Any, partner: PartnerOrganization, reason: str) -> TierEvaluation:
+    """Decline the evaluation's proposal for one partner: its tier stays as it is.
+
+    The rule for what happens next: the evaluation row is marked ``declined``, and the nightly
+    evaluation keeps it declined (proposing nothing) for as long as it would propose the same
+    tier on the same figures, that is the eligible tier and every figure equal to those the
+    manager saw when declining. As soon as any figure moves or the partner qualifies for another
+    tier, the change is proposed again, so the manager decides on the new facts. (A figure that
+    moves and comes back also proposes again: the evaluation keeps only the latest figures.)
+    An override, or a policy that applies changes itself, takes precedence as always.
+
+    ``reason`` is required (``required`` on ``reason``; nothing changes without it). No tier
+    changes, so no TierChange row; one audit row (``tier.decline``) names the tier declined, the
+    figures and the reason. Locks the evaluation row, then the partner's, in the order
+    ``tier_proposal_approve`` and the evaluation take them, so a decline and an approval of the
+    same proposal run one after the other and the second finds nothing waiting.
+    """
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        evaluation = (
+            TierEvaluation.objects.select_for_update(of=("self",)).select_related("eligible_tier").filter(partner=partner).first()
+        )
+        if evaluation is None or evaluation.status != TierProposalStatus.PROPOSED:
+            raise ApplicationError(_("There is no tier change waiting for this partner."), code="no_proposal")
+        locked = PartnerOrganization.objects.select_for_update(of=("self",)).select_related("tier").get(pk=partner.pk)
+        evaluation.status = TierProposalStatus.DECLINED
+        evaluation.save(update_fields=["status"])
+        target = evaluation.eligible_tier
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="tier.decline",
+            target=locked,
+            changes={
+                "tier": locked.tier.name if locked.tier else None,
+                "proposed_tier": target.name if target else None,
+                "facts": evaluation.facts,
+                "reason": reason[:300],
+            },
+        )
+    return evaluation
+
+
+def tier_override_clear(*, tenant: Tenant, actor: Any, partner: PartnerOrganization, reason: str) -> PartnerOrganization:
+    """End a manager's override today, before its end date.
+
+    The partner keeps the tier it has now; the next evaluation (nightly, or "evaluate now")
+    decides afresh, applying or proposing a change as for any partner. There is no evaluation of
+    one partner to run at once, and moving the tier here would be a second, unrecorded rule.
+    The evaluation row, if it says the tier is held, is set back to "no change" so no page claims
+    an override that has ended.
+
+    ``reason`` is required (``required`` on ``reason``). An override that has already ended (or
+    none) is a conflict (``no_override``) and nothing changes. No tier changes, so no TierChange
+    row; one audit row (``tier.override_clear``) names the tier, the end date it had and the
+    reason. Locks the evaluation row, then the partner's (the order approve and the evaluation use).
+    """
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        evaluation = TierEvaluation.objects.select_for_update(of=("self",)).filter(partner=partner).first()
+        locked = PartnerOrganization.objects.select_for_update(of=("self",)).select_related("tier").get(pk=partner.pk)
+        if not locked.tier_override_active:
+            raise ConflictError(_("This partner's tier is not held by an override."), code="no_override")
+        held_until = locked.tier_override_until
+        locked.tier_override_until = None
+        locked.save(update_fields=["tier_override_until", "updated_at"])
+        if evaluation is not None and evaluation.status == TierProposalStatus.OVERRIDDEN:
+            evaluation.status = TierProposalStatus.NONE
+            evaluation.save(update_fields=["status"])
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="tier.override_clear",
+            target=locked,
+            changes={
+                "tier": locked.tier.name if locked.tier else None,
+                "until": [held_until.isoformat(), None],
+                "reason": reason[:300],
+            },
+        )
+    return locked
 
 
 def tier_override(

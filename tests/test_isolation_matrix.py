@@ -14,6 +14,7 @@ later issue cannot add a route and forget its isolation.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -36,7 +37,7 @@ from onboarding.models import LearningPath, LearningPathCourse, ScreeningMatch, 
 from onboarding.services import application_submit
 from onboarding.training import quiz_submit
 from partners.content import content_create
-from partners.models import Tier, TierEvaluation
+from partners.models import PartnerOrganization, Tier, TierEvaluation
 from tests.fixtures import onboarding_plan_for, quiz_answers, training_course_for
 
 TENANT_PREFIXES = ("t/<slug:tenant_slug>/", "p/<slug:tenant_slug>/", "api/v1/t/<slug:tenant_slug>/")
@@ -148,6 +149,8 @@ MATRIX: dict[str, Route] = {
     "tiers:evaluate": Route(no_ids, ("POST",)),
     "tiers:approve": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
     "tiers:override": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
+    "tiers:decline": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
+    "tiers:override_clear": Route(lambda o: {"partner_id": o["partner"]}, ("POST",), partner_owned=True),
     "partner_tiers:mine": Route(no_ids, ("GET",)),
     "api:partner-list": Route(no_ids, ("GET", "POST")),
     "api:partner-detail": Route(lambda o: {"public_id": o["partner"]}, ("GET", "PUT", "PATCH"), partner_owned=True),
@@ -204,6 +207,8 @@ MATRIX: dict[str, Route] = {
     "api:tier-proposal-approve": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
     "api:tier-standing-detail": Route(lambda o: {"public_id": o["partner"]}, ("GET",), partner_owned=True),
     "api:tier-standing-override": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
+    "api:tier-proposal-decline": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
+    "api:tier-standing-override-clear": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
     "api:my-tier": Route(no_ids, ("GET",), own=True),
     "api:screening-list-list": Route(no_ids, ("GET", "POST")),
     "api:screening-match-list": Route(no_ids, ("GET",)),
@@ -325,6 +330,10 @@ def tenant_a_objects(world) -> dict:
         tier = Tier.objects.create(tenant=a.tenant, name="Probe Gold", rank=1)
         TierEvaluation.objects.create(
             tenant=a.tenant, partner=a.partner1, eligible_tier=tier, status="proposed", evaluated_at=timezone.now()
+        )
+        # and an override in force on partner 1 (a foreign "end override" would change the fingerprint)
+        PartnerOrganization.objects.filter(pk=a.partner1.pk).update(
+            tier_override_until=timezone.localdate() + datetime.timedelta(days=30)
         )
         everything = {
             str(value)

@@ -1,4 +1,4 @@
-"""Tiers in the API: the ladder, tier changes, proposals, one partner's standing, overrides.
+"""Tiers in the API: the ladder, tier changes, proposals, one partner's standing, overrides, reasons.
 
 Output serializers only shape what ``partners.tiers`` computed; input serializers only check
 shapes. Every rule (who qualifies, what a proposal applies, what an override needs) is the
@@ -136,6 +136,14 @@ class TierOverrideInputSerializer(serializers.Serializer):
     tier = serializers.UUIDField(allow_null=True, help_text="The tier to hold; null holds the partner at no tier.")
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     until = serializers.DateField(help_text="The last day of the override (YYYY-MM-DD); after it the evaluation decides again.")
+
+
+class TierReasonInputSerializer(serializers.Serializer):
+    """Shapes only; ``partners.tiers`` requires the reason (declining a proposal, ending an override)."""
+
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Why; required, kept in the audit log."
+    )
 
 
 class EvaluationQueuedSerializer(serializers.Serializer):

@@ -1,16 +1,19 @@
-"""Tiers in the API, for staff (the ladder, changes, proposals, standings, overrides, evaluation)
-and for partner users (``my-tier/``: their own standing and the ladder).
+"""Tiers in the API, for staff (the ladder, changes, proposals and their approval or decline,
+standings, overrides and ending them early, evaluation) and for partner users (``my-tier/``:
+their own standing and the ladder).
 
 Every read and write goes through ``partners.tiers``, the same functions as the portal's tier
 pages (``partners.tier_views``); nothing here decides who qualifies for what.
 
 A write by an API key is recorded like any other: the change row names no person
-(``changed_by`` is empty) and its audit entry names the key.
+(``changed_by`` is empty) and its audit entry names the key. Declining a proposal and ending an
+override change no tier, so they write no change row; their audit entry carries the reason.
 """
 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status
@@ -22,6 +25,7 @@ from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
 from ecosystem.errors import ApplicationError, NotFoundError
 from ecosystem.jobs.tasks import enqueue_on_commit
+from ecosystem.tenancy.models import Tenant
 from partners import selectors, tiers
 from partners.content import tier_content_counts
 from partners.models import PartnerOrganization, Tier, TierChange, TierChangeKind, TierEvaluation
@@ -34,9 +38,37 @@ from .tier_serializers import (
     TierOutputSerializer,
     TierOverrideInputSerializer,
     TierProposalOutputSerializer,
+    TierReasonInputSerializer,
     TierStandingOutputSerializer,
     missing_rules,
 )
+
+
+def partners_with_evaluation(*, tenant: Tenant) -> QuerySet:
+    return selectors.partner_list(tenant=tenant).select_related("tier_evaluation__eligible_tier")
+
+
+def standing_response(*, tenant: Tenant, partner: PartnerOrganization) -> Response:
+    """Staff's view of one partner's standing (what ``tier-standings/<id>/`` answers); ``partner`` comes
+    from ``partners_with_evaluation``, so its evaluation is loaded with it."""
+    standing = tiers.tier_standing(tenant=tenant, partner=partner)
+    evaluation = getattr(partner, "tier_evaluation", None)
+    body = {
+        "partner": partner.public_id,
+        "partner_name": partner.name,
+        "tier": standing.tier,
+        "tier_held_until": partner.tier_override_until,
+        "eligible_tier": evaluation.eligible_tier if evaluation else None,
+        "proposal": evaluation.status if evaluation else None,
+        "next_tier": standing.next_tier,
+        "missing": missing_rules(standing),
+        "facts": standing.facts,
+        "evaluated_at": standing.evaluated_at,
+    }
+    return Response(TierStandingOutputSerializer(body).data)
+
+
+REASON_EXAMPLE = OpenApiExample("With a reason", value={"reason": "Waiting for the Q3 business review"}, request_only=True)
 
 
 class RankCursorPagination(CreatedCursorPagination):
@@ -122,6 +154,24 @@ class TierProposalViewSet(mixins.ListModelMixin, TenantViewSet):
         change = tiers.tier_proposal_approve(tenant=self.tenant, actor=self.actor, partner=proposal.partner)
         return Response(TierChangeOutputSerializer(change).data)
 
+    @extend_schema(request=TierReasonInputSerializer, responses={200: TierStandingOutputSerializer}, examples=[REASON_EXAMPLE])
+    @action(detail=True, methods=["post"])
+    def decline(self, request, *args, **kwargs):
+        """Decline the proposal: the partner keeps its tier; answers with the partner's standing (``proposal``: ``declined``).
+
+        ``reason`` is required. The evaluation does not propose the same tier again while the
+        partner's figures stay the same; when any figure changes, it proposes afresh.
+        """
+        proposal = self.get_object()
+        payload = TierReasonInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        tiers.tier_proposal_decline(
+            tenant=self.tenant, actor=self.actor, partner=proposal.partner, reason=payload.validated_data["reason"]
+        )
+        return standing_response(
+            tenant=self.tenant, partner=partners_with_evaluation(tenant=self.tenant).get(pk=proposal.partner_id)
+        )
+
 
 class TierStandingViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     """One partner's standing, by partner id: its tier, the tier it qualifies for, what the next one needs."""
@@ -131,28 +181,11 @@ class TierStandingViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
     def scoped_queryset(self):
-        return selectors.partner_list(tenant=self.tenant).select_related("tier_evaluation__eligible_tier")
-
-    def _standing(self, partner: PartnerOrganization) -> Response:
-        standing = tiers.tier_standing(tenant=self.tenant, partner=partner)
-        evaluation = getattr(partner, "tier_evaluation", None)
-        body = {
-            "partner": partner.public_id,
-            "partner_name": partner.name,
-            "tier": standing.tier,
-            "tier_held_until": partner.tier_override_until,
-            "eligible_tier": evaluation.eligible_tier if evaluation else None,
-            "proposal": evaluation.status if evaluation else None,
-            "next_tier": standing.next_tier,
-            "missing": missing_rules(standing),
-            "facts": standing.facts,
-            "evaluated_at": standing.evaluated_at,
-        }
-        return Response(TierStandingOutputSerializer(body).data)
+        return partners_with_evaluation(tenant=self.tenant)
 
     @extend_schema(responses={200: TierStandingOutputSerializer})
     def retrieve(self, request, *args, **kwargs):
-        return self._standing(self.get_object())
+        return standing_response(tenant=self.tenant, partner=self.get_object())
 
     @extend_schema(
         request=TierOverrideInputSerializer,
@@ -188,7 +221,19 @@ class TierStandingViewSet(mixins.RetrieveModelMixin, TenantViewSet):
             reason=payload.validated_data["reason"],
             until=payload.validated_data["until"],
         )
-        return self._standing(self.get_object())
+        return standing_response(tenant=self.tenant, partner=self.get_object())
+
+    @extend_schema(request=TierReasonInputSerializer, responses={200: TierStandingOutputSerializer}, examples=[REASON_EXAMPLE])
+    @action(detail=True, methods=["post"], url_path="override/clear", url_name="override-clear")
+    def override_clear(self, request, *args, **kwargs):
+        """End the override today. The partner keeps its tier until the next evaluation, which then applies or
+        proposes a change as for any partner. ``reason`` is required; with no override in force: 409 ``no_override``.
+        """
+        partner = self.get_object()
+        payload = TierReasonInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        tiers.tier_override_clear(tenant=self.tenant, actor=self.actor, partner=partner, reason=payload.validated_data["reason"])
+        return standing_response(tenant=self.tenant, partner=self.get_object())
 
 
 class MyTierViewSet(TenantViewSet):
