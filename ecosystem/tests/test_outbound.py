@@ -91,7 +91,7 @@ def no_connections(monkeypatch) -> list[tuple]:
         attempts.append(args)
         raise ConnectionRefusedError("the test forbids connections")
 
-    monkeypatch.setattr(outbound, "_open_connection", refuse)
+    monkeypatch.setattr(outbound.connection, "_open_connection", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
@@ -108,7 +108,7 @@ def connections(monkeypatch) -> list[tuple[str, int]]:
         opened.append((address, port))
         return real(address, port, timeout)
 
-    monkeypatch.setattr(outbound, "_open_connection", spy)
+    monkeypatch.setattr(outbound.connection, "_open_connection", spy)
     return opened
 
 
@@ -680,7 +680,7 @@ def tls_server(tmp_path, serve, monkeypatch, dns):
         context.load_cert_chain(certificate.cert_file, certificate.key_file)
         context.sni_callback = lambda sock, name, ctx: server_names.append(name)
         client_context = ssl.create_default_context(cafile=certificate.cert_file)
-        monkeypatch.setattr(outbound, "_tls_context", lambda: client_context)
+        monkeypatch.setattr(outbound.connection, "_tls_context", lambda: client_context)
         dns.answers["verifier.example"] = ["127.0.0.1"]
         return serve(respond, tls=context), server_names
 
@@ -811,7 +811,7 @@ def test_a_connect_timeout_is_a_timeout(monkeypatch, dns):
     def slow(address, port, timeout):
         raise TimeoutError("timed out")
 
-    monkeypatch.setattr(outbound, "_open_connection", slow)
+    monkeypatch.setattr(outbound.connection, "_open_connection", slow)
 
     with pytest.raises(OutboundRefused) as refused:
         outbound.request("GET", "https://public.example/")

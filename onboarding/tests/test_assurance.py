@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ecosystem.tenancy.context import tenant_context
 from onboarding import services
-from onboarding.models import OnboardingStep, OnboardingTemplateStep, PlanStatus
+from onboarding.models import OnboardingStep, OnboardingTemplateStep, PlanStatus, SecurityQuestion
 from tests.fixtures import onboarding_plan_for
 
 
@@ -26,7 +26,7 @@ def reviewed_plan(world, months=12):
         services.agreement_sign(
             tenant=tenant, actor=world.a.partner1_admin, step=steps[1], typed_name="Pat Admin", accepted=True, ip=None
         )
-        answers = {str(q): True for q in services.SecurityQuestion.objects.values_list("public_id", flat=True)}
+        answers = {str(q): True for q in SecurityQuestion.objects.values_list("public_id", flat=True)}
         services.security_review_submit(tenant=tenant, actor=world.a.partner1_admin, step=steps[2], answers=answers)
         return OnboardingStep.objects.get(pk=steps[2].pk)
 
@@ -72,7 +72,7 @@ def test_a_lapsed_review_reopens_and_closes_the_gate(world):
 def test_a_review_can_be_renewed_before_it_lapses(world):
     review = reviewed_plan(world, months=1)  # inside its 30-day renewal window from the start
     with tenant_context(world.a.tenant.pk, partner_id=world.a.partner1.pk):
-        answers = {str(q): True for q in services.SecurityQuestion.objects.values_list("public_id", flat=True)}
+        answers = {str(q): True for q in SecurityQuestion.objects.values_list("public_id", flat=True)}
         assert services.is_renewal_open(review)
         services.security_review_submit(tenant=world.a.tenant, actor=world.a.partner1_admin, step=review, answers=answers)
         renewed = OnboardingStep.objects.get(pk=review.pk)
@@ -87,7 +87,7 @@ def test_a_managers_sign_off_is_not_the_partners_engagement(world):
     plan = onboarding_plan_for(world.a.tenant, world.a.partner1)
     with tenant_context(world.a.tenant.pk, partner_id=world.a.partner1.pk):
         review = OnboardingStep.objects.get(plan=plan, kind="security_review")
-        answers = {str(q): False for q in services.SecurityQuestion.objects.values_list("public_id", flat=True)}
+        answers = {str(q): False for q in SecurityQuestion.objects.values_list("public_id", flat=True)}
         services.security_review_submit(tenant=world.a.tenant, actor=world.a.partner1_admin, step=review, answers=answers)
     with tenant_context(world.a.tenant.pk):
         before = EngagementEvent.objects.count()

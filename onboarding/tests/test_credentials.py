@@ -200,7 +200,7 @@ def test_an_endpoint_name_resolving_inside_is_an_error_without_connecting(monkey
         "getaddrinfo",
         lambda host, port, *args, **kwargs: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))],
     )
-    monkeypatch.setattr(outbound, "_open_connection", lambda *args: connections.append(args))
+    monkeypatch.setattr(outbound.connection, "_open_connection", lambda *args: connections.append(args))
     verifier = HttpCredentialVerifier("https://issuer.example/verify", SECRET)
 
     result = check(verifier, "CERT-1")

@@ -112,7 +112,10 @@ def course(world):
 def enqueued(monkeypatch) -> list[tuple]:
     """Tasks the services queue after commit, as (task name, tenant id, *ids), instead of sending them."""
     calls: list[tuple] = []
-    monkeypatch.setattr(training, "enqueue_on_commit", lambda task, tenant_id, *args: calls.append((task.name, tenant_id, *args)))
+    # Patched where the course steps look it up: the package only re-exports the services.
+    monkeypatch.setattr(
+        training.course_steps, "enqueue_on_commit", lambda task, tenant_id, *args: calls.append((task.name, tenant_id, *args))
+    )
     return calls
 
 
