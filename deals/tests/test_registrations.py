@@ -252,3 +252,16 @@ def test_the_database_lets_the_deals_team_read_it_and_nobody_else(world):
     with tenant_context(world.a.tenant.pk):
         DealRegistration.objects.filter(pk=registration.pk).update(team_partner_ids=[world.a.partner1.pk, world.a.partner2.pk])
     assert visible_to(world.a.partner2) is True
+
+
+def test_staff_read_a_registration_whose_team_array_is_empty_and_partners_do_not(world):
+    registration = submit_as(world.a.tenant, world.a.partner1, world.a.partner1_admin).registration
+    with tenant_context(world.a.tenant.pk):
+        DealRegistration.objects.filter(pk=registration.pk).update(team_partner_ids=[])
+
+    with tenant_context(world.a.tenant.pk):
+        staff_sees = DealRegistration.objects.filter(pk=registration.pk).exists()
+    with tenant_context(world.a.tenant.pk, partner_id=world.a.partner1.pk):
+        owner_sees = DealRegistration.objects.filter(pk=registration.pk).exists()
+
+    assert (staff_sees, owner_sees) == (True, False)

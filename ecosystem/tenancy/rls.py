@@ -56,8 +56,10 @@ def tenant_policy_sql(table: str, *, partner_column: str | None, shared: bool = 
     # "column = setting" is NULL when the setting is unset, or when the row has no partner: then the
     # row passes only if no partner is set (a partner user never sees staff rows).
     if partner_column and partner_array:
-        # "setting = ANY(array)" is NULL when the setting is unset: staff read everything, as above.
-        partner_rule = f"(COALESCE({PARTNER_SETTING} = ANY({partner_column}), {PARTNER_SETTING} IS NULL))"
+        # "x = ANY('{}')" is false, not NULL, even for a NULL x: "OR NULL" turns every false into NULL,
+        # so staff (setting unset) read every row, empty arrays included, and a partner reads only
+        # the rows whose array holds its id.
+        partner_rule = f"(COALESCE(({PARTNER_SETTING} = ANY({partner_column})) OR NULL, {PARTNER_SETTING} IS NULL))"
     elif partner_column:
         partner_rule = f"(COALESCE({partner_column} = {PARTNER_SETTING}, {PARTNER_SETTING} IS NULL))"
     else:
