@@ -26,6 +26,7 @@ test: install
 bench: install
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/run.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/tiers.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/deals.py
 	@bench/make_run_timing.sh
 
 lint: install

@@ -5,8 +5,9 @@
   their root domains are equal, whatever subdomain each typed.
 * :func:`name_key` — the comparable name (``"ACME, Inc."`` → ``"acme"``): the same normalisation as
   denied-party screening (case, accents, punctuation and legal forms such as Inc, GmbH, Ltd dropped).
-* :func:`similar_accounts` — candidates from the full-text index over name keys, then scored with
-  rapidfuzz; only those at or above the threshold are returned, best first.
+* :func:`similar_accounts` — candidates that share the most name tokens (the first four letters of
+  each word, kept by a database trigger), then scored with rapidfuzz; only those at or above the
+  threshold are returned, best first.
 * :func:`account_for_customer` — the account of a domain, created if new, and locked: concurrent
   first registrations of one new customer meet on the unique (tenant, root domain) index and then
   queue on the row lock, so each sees what the one before it committed.
@@ -19,18 +20,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import tldextract
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
-from onboarding.screening import normalize_name, tsquery_for
+from onboarding.screening import normalize_name
 from partners.domains import normalize_domain
 
-from .models import AccountOwner, CustomerAccount
+from .models import AccountOwner, CustomerAccount, CustomerAccountToken
 
 SIMILAR_CANDIDATES = 50  # at most this many index candidates are scored for one name
 
@@ -74,22 +75,35 @@ class SimilarAccount:
     score: int  # 0-100
 
 
+def name_tokens(name: str) -> list[str]:
+    """The search tokens of a name: the first four letters of each word of its comparable form.
+
+    The same rule as the database trigger that fills :class:`~deals.models.CustomerAccountToken`.
+    """
+    return sorted({word[:4] for word in name_key(name).split()})
+
+
 def similar_accounts(*, tenant: Tenant, name: str, threshold: int, exclude_id: int | None = None) -> list[SimilarAccount]:
     """Accounts whose comparable name scores at least ``threshold`` against ``name``, best first.
 
-    One indexed query for the candidates (any shared word, prefix or sound key), then rapidfuzz's
-    token-sort ratio on the comparable names. Accounts without a usable name are never similar.
+    One indexed query for the candidates — the accounts sharing most name tokens with ``name``
+    (btree on (tenant, token): leakproof equality, so usable under row-level security) — then
+    rapidfuzz's token-sort ratio on the comparable names. A name without words is never similar.
     """
     key = name_key(name)
-    query = tsquery_for(name)
-    if not key or not query:
+    tokens = name_tokens(name)
+    if not key or not tokens:
         return []
-    candidates = (
-        CustomerAccount.objects.filter(tenant=tenant)
-        .annotate(document=SearchVector("name_key", config="simple"))
-        .filter(document=SearchQuery(query, config="simple", search_type="raw"))
-        .exclude(pk=exclude_id)
-        .only("id", "public_id", "name", "name_key", "domain", "root_domain")[:SIMILAR_CANDIDATES]
+    best_sharing = (
+        CustomerAccountToken.objects.filter(tenant=tenant, token__in=tokens)
+        .exclude(account_id=exclude_id)
+        .values("account_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "account_id")
+        .values_list("account_id", flat=True)[:SIMILAR_CANDIDATES]
+    )
+    candidates = CustomerAccount.objects.filter(tenant=tenant, pk__in=list(best_sharing)).only(
+        "id", "public_id", "name", "name_key", "domain", "root_domain"
     )
     scored = [SimilarAccount(account, round(fuzz.token_sort_ratio(key, account.name_key))) for account in candidates]
     return sorted((s for s in scored if s.score >= threshold), key=lambda s: (-s.score, s.account.pk))

@@ -39,6 +39,7 @@ from partners.models import EngagementKind, PartnerOrganization, PartnerStatus
 from partners.services import engagement_record
 
 from . import accounts as account_services
+from . import notifications
 from .models import (
     ACTIVE_STATUSES,
     ConflictKind,
@@ -385,6 +386,7 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
             user=person_of(actor),
             data={"registration": str(registration.public_id), "status": status},
         )
+        notifications.notify_registration_submitted(tenant=tenant, registration=registration)  # sent on commit
     return Submitted(registration=registration, conflicts=conflicts)
 
 

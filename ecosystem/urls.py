@@ -2,6 +2,11 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from deals import cosell_urls, lead_urls
+from deals import import_urls as deal_import_urls
+from deals import partner_urls as deal_partner_urls
+from deals import pipeline_urls as deal_pipeline_urls
+from deals import urls as deal_urls
 from ecosystem.accounts import views as account_views
 from ecosystem.portal import partner_urls
 from ecosystem.portal import urls as portal_urls
@@ -16,6 +21,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Partner Ecosystem · platform"
 
 vendor_portal = tenant_urlpatterns(portal_urls.urlpatterns, portal=VENDOR)
+vendor_deals = tenant_urlpatterns(deal_urls.urlpatterns, portal=VENDOR)
 vendor_partners = tenant_urlpatterns(partner_org_urls.urlpatterns, portal=VENDOR)
 partner_portal = tenant_urlpatterns(partner_urls.urlpatterns, portal=PARTNER)
 vendor_onboarding = tenant_urlpatterns(onboarding_urls.urlpatterns, portal=VENDOR)
@@ -28,6 +34,14 @@ vendor_tiers = tenant_urlpatterns(tier_urls.urlpatterns, portal=VENDOR)
 vendor_setup = tenant_urlpatterns(setup_urls.urlpatterns, portal=VENDOR)
 partner_tiers = tenant_urlpatterns(tier_urls.partner_urlpatterns, portal=PARTNER)
 partner_partners = tenant_urlpatterns(partner_org_urls.partner_urlpatterns, portal=PARTNER)
+vendor_leads = tenant_urlpatterns(lead_urls.urlpatterns, portal=VENDOR)
+partner_leads = tenant_urlpatterns(lead_urls.partner_urlpatterns, portal=PARTNER)
+partner_deals = tenant_urlpatterns(deal_partner_urls.urlpatterns, portal=PARTNER)
+vendor_cosell = tenant_urlpatterns(cosell_urls.urlpatterns, portal=VENDOR)
+partner_cosell = tenant_urlpatterns(cosell_urls.partner_urlpatterns, portal=PARTNER)
+vendor_deal_imports = tenant_urlpatterns(deal_import_urls.urlpatterns, portal=VENDOR)
+vendor_pipeline = tenant_urlpatterns(deal_pipeline_urls.urlpatterns, portal=VENDOR)
+partner_pipeline = tenant_urlpatterns(deal_pipeline_urls.partner_urlpatterns, portal=PARTNER)
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -48,6 +62,15 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include((vendor_setup, "setup"))),
     path("p/<slug:tenant_slug>/", include((partner_tiers, "partner_tiers"))),
     path("p/<slug:tenant_slug>/", include((partner_partners, "partner_partners"))),
+    path("t/<slug:tenant_slug>/", include((vendor_cosell, "cosell"))),
+    path("p/<slug:tenant_slug>/", include((partner_cosell, "partner_cosell"))),
+    path("p/<slug:tenant_slug>/", include((partner_deals, "partner_deals"))),
+    path("t/<slug:tenant_slug>/", include((vendor_leads, "leads"))),
+    path("p/<slug:tenant_slug>/", include((partner_leads, "partner_leads"))),
+    path("t/<slug:tenant_slug>/", include((vendor_deal_imports, "deal_imports"))),
+    path("t/<slug:tenant_slug>/", include((vendor_pipeline, "pipeline"))),
+    path("p/<slug:tenant_slug>/", include((partner_pipeline, "partner_pipeline"))),
+    path("t/<slug:tenant_slug>/", include((vendor_deals, "deals"))),
     path("apply/", include((onboarding_urls.public_urlpatterns, "onboarding_public"))),
 ]
 

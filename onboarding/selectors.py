@@ -128,7 +128,7 @@ def recently_onboarded(*, tenant: Tenant, limit: int = 10) -> list[Onboarded]:
 class TimeToValue:
     median_days_to_onboarded: float | None
     partners_onboarded: int
-    median_days_to_first_registration: float | None  # filled once deal registration exists
+    median_days_to_first_registration: float | None  # plan start → first registration submitted
 
 
 def time_to_value(*, tenant: Tenant) -> TimeToValue:
@@ -144,5 +144,35 @@ def time_to_value(*, tenant: Tenant) -> TimeToValue:
     return TimeToValue(
         median_days_to_onboarded=round(statistics.median(durations), 1) if durations else None,
         partners_onboarded=len(durations),
-        median_days_to_first_registration=None,
+        median_days_to_first_registration=_median_days_to_first_registration(tenant=tenant),
     )
+
+
+def _median_days_to_first_registration(*, tenant: Tenant) -> float | None:
+    """Median days from the start of a partner's (first) onboarding plan to its first deal registration.
+
+    Two grouped queries, whatever the number of partners; partners with both count. A registration
+    before the plan started (a partner onboarded by hand later) counts as 0 days.
+    """
+    import statistics
+
+    from django.db.models import Min
+
+    from deals.models import DealRegistration  # read-only: the deals app's registrations, for the figure
+
+    starts = dict(
+        OnboardingPlan.objects.filter(tenant=tenant)
+        .order_by()
+        .values("partner_id")
+        .annotate(start=Min("created_at"))
+        .values_list("partner_id", "start")
+    )
+    firsts = (
+        DealRegistration.objects.filter(tenant=tenant, partner_id__in=list(starts))
+        .order_by()
+        .values("partner_id")
+        .annotate(first=Min("submitted_at"))
+        .values_list("partner_id", "first")
+    )
+    durations = [max((first - starts[partner_id]).total_seconds() / 86400, 0.0) for partner_id, first in firsts]
+    return round(statistics.median(durations), 1) if durations else None

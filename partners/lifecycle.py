@@ -13,8 +13,8 @@ did (status history, engagement, audit log) for reporting. What "access" means h
   signed-in user of a retired partner is locked out on their very next request.
 * **API keys** are tenant-wide integration keys created by owners (``ecosystem.api.models.ApiKey``
   has no partner): no key belongs to a partner, so there is none to revoke here.
-* **Open deal registrations and leads** are reassigned or released by
-  :func:`partner_registrations_and_leads_release`, a no-op until the deals issue adds them.
+* **Open deal registrations and leads** are released by
+  :func:`partner_registrations_and_leads_release` (registrations: withdrawn, customers freed).
 
 Reactivation puts the status back to active and reactivates exactly the memberships that the
 latest retirement deactivated; which ones is read from that retirement's audit row, which is
@@ -54,13 +54,16 @@ def _clean_reason(reason: str | None) -> str:
 def partner_registrations_and_leads_release(*, tenant: Tenant, actor: Any, partner: PartnerOrganization) -> None:
     """Reassign or release a retiring partner's open deal registrations and leads, by the tenant's rule.
 
-    Hook, called by :func:`partner_retire` inside its transaction. A no-op today: deal registrations
-    and leads do not exist yet. The deals issue fills it in: lock the partner's open registrations
-    and leads, then by the tenant's rule reassign them (to another partner or a partner manager's
-    queue) or release them (protection ends, leads go back to the pool), with an audit row per
-    change. Closed ones stay with the partner for reporting. Reactivation does not bring them back.
+    Hook, called by :func:`partner_retire` inside its transaction. Deal registrations: the partner's
+    open ones (waiting for a decision or approved) are locked and released
+    (:func:`deals.workflow.registration_release_for_retired_partner`: withdrawn with the rule
+    ``partner_retired``, product lines freed for other partners, a decision and an audit row each).
+    Leads are the leads part's to add here. Closed ones stay with the partner for reporting.
+    Reactivation does not bring them back.
     """
-    return
+    from deals.workflow import registration_release_for_retired_partner  # deals depends on partners, not back
+
+    registration_release_for_retired_partner(tenant=tenant, actor=actor, partner=partner)
 
 
 def partner_retire(*, tenant: Tenant, actor: Any, partner: PartnerOrganization, reason: str) -> PartnerOrganization:

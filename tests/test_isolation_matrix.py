@@ -26,6 +26,9 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from deals.cosell import cosell_assign, cosell_invite
+from deals.imports import staged_put
+from deals.tests.support import product_lines_for, submit_as
 from ecosystem.accounts.models import Invitation, Membership
 from ecosystem.api.services import api_key_create
 from ecosystem.jobs.services import job_create
@@ -38,6 +41,7 @@ from onboarding.services import application_submit
 from onboarding.training import quiz_submit
 from partners.content import content_create
 from partners.models import PartnerOrganization, Tier, TierEvaluation
+from tests.factories import PartnerFactory
 from tests.fixtures import onboarding_plan_for, quiz_answers, training_course_for
 
 TENANT_PREFIXES = ("t/<slug:tenant_slug>/", "p/<slug:tenant_slug>/", "api/v1/t/<slug:tenant_slug>/")
@@ -59,6 +63,13 @@ def no_ids(objects: dict) -> dict:
 
 
 MATRIX: dict[str, Route] = {
+    # imports, pipeline, bench (CRM imports: staff only; the pipeline: vendor, and each partner its own)
+    "deal_imports:list": Route(no_ids, ("GET", "POST")),
+    "deal_imports:staged": Route(lambda o: {"token": o["import_token"]}, ("GET", "POST")),
+    "deal_imports:run": Route(lambda o: {"token": o["import_token"]}, ("POST",)),
+    "deal_imports:job": Route(lambda o: {"job_id": o["import_job"]}, ("GET",)),
+    "pipeline:board": Route(no_ids, ("GET",)),
+    "partner_pipeline:board": Route(no_ids, ("GET",)),
     # vendor portal
     "portal:dashboard": Route(no_ids, ("GET",)),
     "portal:dashboard_refresh": Route(no_ids, ("POST",)),
@@ -214,6 +225,111 @@ MATRIX: dict[str, Route] = {
     "api:screening-match-list": Route(no_ids, ("GET",)),
     "api:screening-match-detail": Route(lambda o: {"public_id": o["screening_match"]}, ("GET",)),
     "api:screening-match-clear": Route(lambda o: {"public_id": o["screening_match"]}, ("POST",)),
+    # co-selling: partner 1's own registration and the partner it invited, the deal partner 1 co-sells,
+    # and partner 1's open invitation; partner 2 is on none of these teams, so every id is 404 to it
+    "cosell:team": Route(lambda o: {"registration_id": o["cosell_registration"]}, ("GET",), partner_owned=True),
+    "cosell:assign": Route(lambda o: {"registration_id": o["cosell_registration"]}, ("POST",), partner_owned=True),
+    "cosell:remove": Route(
+        lambda o: {"registration_id": o["cosell_registration"], "participant_id": o["cosell_participant"]},
+        ("POST",),
+        partner_owned=True,
+    ),
+    "partner_cosell:invitations": Route(no_ids, ("GET",)),
+    "partner_cosell:invitation_accept": Route(
+        lambda o: {"participant_id": o["cosell_invitation"]}, ("POST",), partner_owned=True
+    ),
+    "partner_cosell:invitation_decline": Route(
+        lambda o: {"participant_id": o["cosell_invitation"]}, ("POST",), partner_owned=True
+    ),
+    "partner_cosell:deals": Route(no_ids, ("GET",)),
+    "partner_cosell:deal": Route(lambda o: {"registration_id": o["cosell_deal"]}, ("GET",), partner_owned=True),
+    "partner_cosell:team": Route(lambda o: {"registration_id": o["cosell_registration"]}, ("GET", "POST"), partner_owned=True),
+    "partner_cosell:team_remove": Route(
+        lambda o: {"registration_id": o["cosell_registration"], "participant_id": o["cosell_participant"]},
+        ("POST",),
+        partner_owned=True,
+    ),
+    "api:cosell-invitation-list": Route(no_ids, ("GET",), own=True),
+    "api:cosell-invitation-accept": Route(lambda o: {"public_id": o["cosell_invitation"]}, ("POST",), partner_owned=True),
+    "api:cosell-invitation-decline": Route(lambda o: {"public_id": o["cosell_invitation"]}, ("POST",), partner_owned=True),
+    "api:cosell-deal-list": Route(no_ids, ("GET",), own=True),
+    "api:cosell-deal-detail": Route(lambda o: {"public_id": o["cosell_deal"]}, ("GET",), partner_owned=True),
+    "api:deal-team-detail": Route(lambda o: {"public_id": o["cosell_registration"]}, ("GET",), partner_owned=True),
+    "api:deal-team-invite": Route(lambda o: {"public_id": o["cosell_registration"]}, ("POST",), partner_owned=True),
+    "api:deal-team-assign": Route(lambda o: {"public_id": o["cosell_registration"]}, ("POST",), partner_owned=True),
+    "api:deal-team-remove": Route(lambda o: {"public_id": o["cosell_registration"]}, ("POST",), partner_owned=True),
+    # leads: a lead offered to partner 1 (its offer too); partner 2 never had it, so every id is 404 to it
+    "leads:list": Route(no_ids, ("GET",)),
+    "leads:create": Route(no_ids, ("GET", "POST")),
+    "leads:detail": Route(lambda o: {"lead_id": o["lead"]}, ("GET",), partner_owned=True),
+    "leads:route": Route(lambda o: {"lead_id": o["lead"]}, ("POST",), partner_owned=True),
+    "leads:offer": Route(lambda o: {"lead_id": o["lead"]}, ("POST",), partner_owned=True),
+    "leads:withdraw": Route(lambda o: {"lead_id": o["lead"]}, ("POST",), partner_owned=True),
+    "partner_leads:list": Route(no_ids, ("GET",)),
+    "partner_leads:detail": Route(lambda o: {"lead_id": o["lead"]}, ("GET",), partner_owned=True),
+    "partner_leads:accept": Route(lambda o: {"lead_id": o["lead"]}, ("POST",), partner_owned=True),
+    "partner_leads:decline": Route(lambda o: {"lead_id": o["lead"]}, ("POST",), partner_owned=True),
+    "partner_leads:convert": Route(lambda o: {"lead_id": o["lead"]}, ("GET", "POST"), partner_owned=True),
+    "api:lead-list": Route(no_ids, ("GET", "POST")),
+    "api:lead-detail": Route(lambda o: {"public_id": o["lead"]}, ("GET",), partner_owned=True),
+    "api:lead-route": Route(lambda o: {"public_id": o["lead"]}, ("POST",), partner_owned=True),
+    "api:lead-offer": Route(lambda o: {"public_id": o["lead"]}, ("POST",), partner_owned=True),
+    "api:lead-withdraw": Route(lambda o: {"public_id": o["lead"]}, ("POST",), partner_owned=True),
+    "api:my-lead-list": Route(no_ids, ("GET",), own=True),
+    "api:my-lead-detail": Route(lambda o: {"public_id": o["lead"]}, ("GET",), partner_owned=True),
+    "api:my-lead-accept": Route(lambda o: {"public_id": o["lead"]}, ("POST",), partner_owned=True),
+    "api:my-lead-decline": Route(lambda o: {"public_id": o["lead"]}, ("POST",), partner_owned=True),
+    "api:my-lead-convert": Route(lambda o: {"public_id": o["lead"]}, ("POST",), partner_owned=True),
+    # deal registration, partner side: partner 1's own registration; partner 2 did not submit it, so its id
+    # is 404 to partner 2; the id-less pages answer for the caller's own organisation
+    "partner_deals:list": Route(no_ids, ("GET",)),
+    "partner_deals:register": Route(no_ids, ("GET", "POST")),
+    "partner_deals:precheck": Route(no_ids, ("POST",)),
+    "partner_deals:rules": Route(no_ids, ("GET",)),
+    "partner_deals:detail": Route(lambda o: {"registration_id": o["my_registration"]}, ("GET",), partner_owned=True),
+    "partner_deals:info": Route(lambda o: {"registration_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "partner_deals:stage": Route(lambda o: {"registration_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "partner_deals:withdraw": Route(lambda o: {"registration_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "partner_deals:appeal": Route(lambda o: {"registration_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "partner_deals:extension": Route(lambda o: {"registration_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "api:my-registration-list": Route(no_ids, ("GET", "POST"), own=True),
+    "api:my-registration-precheck": Route(no_ids, ("POST",), own=True),
+    "api:my-registration-detail": Route(lambda o: {"public_id": o["my_registration"]}, ("GET",), partner_owned=True),
+    "api:my-registration-stage": Route(lambda o: {"public_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "api:my-registration-withdraw": Route(lambda o: {"public_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "api:my-registration-appeal": Route(lambda o: {"public_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "api:my-registration-extension": Route(lambda o: {"public_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    "api:my-registration-info": Route(lambda o: {"public_id": o["my_registration"]}, ("POST",), partner_owned=True),
+    # deal registration, vendor side (workflow): partner 1's registrations (one approved with an extension
+    # request waiting, one rejected and appealed), a product line; staff-only, so every partner user gets 404
+    "deals:queue": Route(no_ids, ("GET",)),
+    "deals:registration": Route(lambda o: {"registration_id": o["managed_registration"]}, ("GET",), partner_owned=True),
+    "deals:approve": Route(lambda o: {"registration_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "deals:reject": Route(lambda o: {"registration_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "deals:request_info": Route(lambda o: {"registration_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "deals:stage": Route(lambda o: {"registration_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "deals:appeals": Route(no_ids, ("GET",)),
+    "deals:appeal_decide": Route(lambda o: {"appeal_id": o["registration_appeal"]}, ("POST",), partner_owned=True),
+    "deals:extension_decide": Route(lambda o: {"extension_id": o["registration_extension"]}, ("POST",), partner_owned=True),
+    "deals:rules": Route(no_ids, ("GET", "POST")),
+    "deals:product_lines": Route(no_ids, ("GET", "POST")),
+    "deals:product_line_retire": Route(lambda o: {"line_id": o["product_line"]}, ("POST",)),
+    "api:deal-registration-list": Route(no_ids, ("GET",)),
+    "api:deal-registration-detail": Route(lambda o: {"public_id": o["managed_registration"]}, ("GET",), partner_owned=True),
+    "api:deal-registration-approve": Route(lambda o: {"public_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "api:deal-registration-reject": Route(lambda o: {"public_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "api:deal-registration-request-info": Route(
+        lambda o: {"public_id": o["managed_registration"]}, ("POST",), partner_owned=True
+    ),
+    "api:deal-registration-stage": Route(lambda o: {"public_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "api:registration-appeal-list": Route(no_ids, ("GET",)),
+    "api:registration-appeal-decide": Route(lambda o: {"public_id": o["registration_appeal"]}, ("POST",), partner_owned=True),
+    "api:registration-extension-list": Route(no_ids, ("GET",)),
+    "api:registration-extension-decide": Route(
+        lambda o: {"public_id": o["registration_extension"]}, ("POST",), partner_owned=True
+    ),
+    "api:product-line-list": Route(no_ids, ("GET", "POST")),
+    "api:engagement-rules": Route(no_ids, ("GET", "PUT")),
 }
 
 
@@ -263,6 +379,83 @@ def test_every_api_operation_in_the_schema_is_probed():
 # --- the probe -------------------------------------------------------------------------------
 
 
+def cosell_objects(a) -> dict:
+    """Co-selling in tenant A, partner 2 on no team: partner 1's registration with partner 3 invited,
+    a deal of partner 3 that partner 1 co-sells, and partner 3's open invitation to partner 1.
+    Made before partner 1's onboarding plan exists (an open plan closes the sales gate)."""
+    product_lines_for(a.tenant)
+    partner3 = PartnerFactory(tenant=a.tenant, name="Alpha Integrator", partner_type="msp", website_domain="si.alpha.example")
+    own = submit_as(a.tenant, a.partner1, a.partner1_admin, customer_name="Probe Own", customer_domain="own.example").registration
+    participant = cosell_invite(
+        tenant=a.tenant,
+        actor=a.partner1_admin,
+        partner_id=a.partner1.pk,
+        registration=own,
+        invitee=partner3,
+        role="implementation",
+    )
+    theirs = submit_as(a.tenant, partner3, a.owner, customer_name="Probe Shared", customer_domain="shared.example").registration
+    on_team = cosell_assign(tenant=a.tenant, actor=a.owner, registration=theirs, partner=a.partner1, role="influencing")
+    asked = submit_as(a.tenant, partner3, a.owner, customer_name="Probe Asked", customer_domain="asked.example").registration
+    invitation = cosell_invite(
+        tenant=a.tenant, actor=a.owner, partner_id=partner3.pk, registration=asked, invitee=a.partner1, role="referral"
+    )
+    return {
+        "registration": own.public_id,
+        "participant": participant.public_id,
+        "cosell_deal": theirs.public_id,
+        "cosell_invitation": invitation.public_id,
+        "partner1_ids": {str(own.public_id), str(participant.public_id), str(theirs.public_id), str(on_team.public_id)}
+        | {str(invitation.public_id), str(asked.public_id)},
+    }
+
+
+def lead_objects(a) -> dict:
+    """Leads in tenant A: one offered to partner 1 (rows written directly: partner 1's open onboarding
+    plan shuts its sales gate, which the services check). Partner 2 was never offered it."""
+    from deals.models import Lead, LeadOffer
+
+    respond_by = timezone.now() + datetime.timedelta(hours=48)
+    lead = Lead.objects.create(
+        tenant=a.tenant, company_name="Probe Lead Co", status="offered", offered_to=a.partner1, respond_by=respond_by
+    )
+    offer = LeadOffer.objects.create(tenant=a.tenant, lead=lead, partner=a.partner1, respond_by=respond_by, manual=True)
+    return {"lead": lead.public_id, "partner1_ids": {str(lead.public_id), str(offer.public_id)}}
+
+
+def workflow_objects(a) -> dict:
+    """Deal registration, vendor side: partner 1's approved registration with an extension request waiting,
+    and its rejected, appealed one; a product line. Made before partner 1's onboarding plan (the sales gate)."""
+    from deals.models import ProductLine
+    from deals.workflow import appeal_submit, extension_request, registration_approve, registration_reject
+
+    approved = submit_as(a.tenant, a.partner1, a.partner1_admin, customer_name="Probe Managed", customer_domain="managed.example")
+    registration_approve(tenant=a.tenant, actor=a.manager, registration=approved.registration)
+    extension = extension_request(
+        tenant=a.tenant, actor=a.partner1_admin, partner_id=a.partner1.pk, registration=approved.registration, reason="Probe"
+    )
+    turned_down = submit_as(
+        a.tenant, a.partner1, a.partner1_admin, customer_name="Probe Appealed", customer_domain="appealed.example"
+    )
+    registration_reject(tenant=a.tenant, actor=a.manager, registration=turned_down.registration, reason="Probe")
+    appeal = appeal_submit(
+        tenant=a.tenant, actor=a.partner1_admin, partner_id=a.partner1.pk, registration=turned_down.registration, reason="Probe"
+    )
+    line = ProductLine.objects.get(tenant=a.tenant, slug="compute")
+    return {
+        "managed_registration": approved.registration.public_id,
+        "registration_extension": extension.public_id,
+        "registration_appeal": appeal.public_id,
+        "product_line": line.public_id,
+        "partner1_ids": {
+            str(approved.registration.public_id),
+            str(extension.public_id),
+            str(turned_down.registration.public_id),
+            str(appeal.public_id),
+        },
+    }
+
+
 @pytest.fixture
 def tenant_a_objects(world) -> dict:
     """One object of every kind in tenant A, the foreign ids the other personas must never reach."""
@@ -278,6 +471,12 @@ def tenant_a_objects(world) -> dict:
             expires_at="2999-01-01T00:00:00Z",
         )
         membership = Membership.objects.get(user=a.partner1_rep)
+        cosell = cosell_objects(a)  # co-selling: before partner 1's onboarding plan
+        # deal registration, partner side: partner 1's own registration (before its onboarding plan shuts the gate)
+        my_registration = submit_as(
+            a.tenant, a.partner1, a.partner1_rep, customer_name="Probe Registered", customer_domain="registered.example"
+        ).registration
+        workflow = workflow_objects(a)  # deal registration, vendor side: before partner 1's onboarding plan
         issued = api_key_create(tenant=a.tenant, actor=a.owner, name="Probe key", scope="write")
         plan = onboarding_plan_for(a.tenant, a.partner1)
         application = application_submit(
@@ -335,6 +534,12 @@ def tenant_a_objects(world) -> dict:
         PartnerOrganization.objects.filter(pk=a.partner1.pk).update(
             tier_override_until=timezone.localdate() + datetime.timedelta(days=30)
         )
+        leads = lead_objects(a)  # leads: offered to partner 1
+        # imports, pipeline, bench: a file tenant A uploaded (staged for its import) and an import job
+        import_token = staged_put(
+            tenant=a.tenant, data=b"Account ID,Account Name\n1,Probe\n", file_name="probe.csv", user_id=a.manager.pk
+        )
+        import_job = job_create(tenant=a.tenant, actor=a.manager, kind="deal_import")
         everything = {
             str(value)
             for model in tenant_models()
@@ -345,6 +550,8 @@ def tenant_a_objects(world) -> dict:
     return {
         "partner": a.partner1.public_id,
         "job": job.public_id,
+        "import_token": import_token,
+        "import_job": import_job.public_id,
         "invitation": invitation.public_id,
         "membership": membership.public_id,
         "api_key": issued.api_key.public_id,
@@ -364,11 +571,25 @@ def tenant_a_objects(world) -> dict:
         "learning_path": learning_path.public_id,
         "credential_issuer": issuer.slug,
         "certification": passed.certification.public_id,
+        "cosell_registration": cosell["registration"],
+        "cosell_participant": cosell["participant"],
+        "cosell_deal": cosell["cosell_deal"],
+        "cosell_invitation": cosell["cosell_invitation"],
+        "lead": leads["lead"],
+        "my_registration": my_registration.public_id,
+        "managed_registration": workflow["managed_registration"],
+        "registration_extension": workflow["registration_extension"],
+        "registration_appeal": workflow["registration_appeal"],
+        "product_line": workflow["product_line"],
         "all_ids": everything | {str(a.tenant.public_id)},
         "partner1_ids": {str(a.partner1.public_id), str(invitation.public_id), str(plan.public_id), str(evidence.public_id)}
         | partner1_memberships
         | {str(step.public_id) for step in steps.values()}
-        | {str(passed.certification.public_id), str(passed.completion.public_id)},
+        | {str(passed.certification.public_id), str(passed.completion.public_id)}
+        | cosell["partner1_ids"]
+        | leads["partner1_ids"]
+        | {str(my_registration.public_id)}
+        | workflow["partner1_ids"],
     }
 
 

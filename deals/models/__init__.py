@@ -1,9 +1,9 @@
 """Deals: customer accounts, registrations and their conflicts and decisions (co-selling and leads alongside)."""
 
-from .accounts import AccountOwner, CustomerAccount, DirectOpportunity, ProductLine
+from .accounts import AccountOwner, CustomerAccount, CustomerAccountToken, DirectOpportunity, ProductLine
 from .cosell import CoSellRole, DealParticipant, ParticipantStatus
 from .imports import ImportBatch, ImportKind, ImportMapping
-from .leads import Lead, LeadOffer, LeadStatus, OfferStatus
+from .leads import Lead, LeadOffer, LeadRoutingDetail, LeadStatus, OfferStatus
 from .registrations import (
     ACTIVE_STATUSES,
     OPEN_FOR_DECISION,
@@ -30,6 +30,7 @@ __all__ = [
     "CoSellRole",
     "ConflictKind",
     "CustomerAccount",
+    "CustomerAccountToken",
     "DealConflict",
     "DealParticipant",
     "DealRegistration",
@@ -43,6 +44,7 @@ __all__ = [
     "ImportMapping",
     "Lead",
     "LeadOffer",
+    "LeadRoutingDetail",
     "LeadStatus",
     "OfferStatus",
     "ParticipantStatus",

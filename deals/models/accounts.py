@@ -11,8 +11,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -55,8 +53,9 @@ class CustomerAccount(TenantModel):
     ``domain`` is the website domain as normalised (lower case, punycode, no ``www.``);
     ``root_domain`` is its registrable part (``emea.acme.co.uk`` → ``acme.co.uk``), which is what two
     registrations must share to be about the same customer, subdomains included. ``name_key`` is the
-    name without case, accents, punctuation or legal forms (``"ACME, Inc."`` → ``"acme"``), searched
-    through a full-text index and then scored with rapidfuzz (no pg_trgm on the embedded server).
+    name without case, accents, punctuation or legal forms (``"ACME, Inc."`` → ``"acme"``), found
+    through its tokens (:class:`CustomerAccountToken`) and then scored with rapidfuzz (no pg_trgm on
+    the embedded server).
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -91,7 +90,6 @@ class CustomerAccount(TenantModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "name_key"], name="customer_account_name_key"),
-            GinIndex(SearchVector("name_key", config="simple"), name="customer_account_search"),
         ]
         verbose_name = _("customer account")
         verbose_name_plural = _("customer accounts")
@@ -133,3 +131,22 @@ class DirectOpportunity(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomerAccountToken(TenantModel):
+    """One search token of an account's comparable name: the first four letters of each word.
+
+    Written by database triggers whenever ``name_key`` is inserted or changed (any writer: the
+    services, the CRM import's bulk SQL, benchmarks), read by :func:`deals.accounts.similar_accounts`.
+    Why not the full-text index on ``name_key``: under row-level security PostgreSQL uses an index
+    only for leakproof operators, and text search's ``@@`` is not one, so that index was never used
+    (a sequential scan of every account per registration). Equality on text is leakproof, so this
+    table's (tenant, token) index is.
+    """
+
+    account = models.ForeignKey(CustomerAccount, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=8)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "token"], name="customer_account_token")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "account", "token"], name="customer_account_token_once")]

@@ -99,3 +99,14 @@ class LeadOffer(TenantModel):
             models.UniqueConstraint(fields=["tenant", "lead"], condition=models.Q(status="offered"), name="lead_offer_one_open"),
         ]
         indexes = [models.Index(fields=["tenant", "partner", "status"], name="lead_offer_partner")]
+
+
+class LeadRoutingDetail(TenantModel):
+    """The candidates a routing weighed for one offer (names, tiers, loads, weights): for the vendor only.
+
+    Kept apart from :class:`LeadOffer`, which the offered partner reads, so that no partner's row
+    ever names the partners it was weighed against.
+    """
+
+    offer = models.OneToOneField(LeadOffer, on_delete=models.CASCADE, related_name="routing_detail")
+    candidates = models.JSONField(_("candidates weighed"), default=list)

@@ -265,3 +265,39 @@ def test_staff_read_a_registration_whose_team_array_is_empty_and_partners_do_not
         owner_sees = DealRegistration.objects.filter(pk=registration.pk).exists()
 
     assert (staff_sees, owner_sees) == (True, False)
+
+
+def test_the_database_keeps_each_accounts_name_tokens_whoever_writes_it(world):
+    from deals.models import CustomerAccountToken
+
+    with tenant_context(world.a.tenant.pk):
+        account = CustomerAccount.objects.create(
+            tenant=world.a.tenant, name="Initech Global", name_key="initech global", domain="i.example", root_domain="i.example"
+        )
+        created = sorted(CustomerAccountToken.objects.filter(account=account).values_list("token", flat=True))
+        CustomerAccount.objects.filter(pk=account.pk).update(name_key="umbrella corp")
+        renamed = sorted(CustomerAccountToken.objects.filter(account=account).values_list("token", flat=True))
+
+    assert created == ["glob", "init"]
+    assert renamed == ["corp", "umbr"]
+
+
+def test_the_similar_name_query_uses_the_token_index_under_row_level_security(world):
+    """The full-text operator is not leakproof, so RLS kept its index unused; the token btree is used."""
+    from django.db import connection
+
+    from deals.accounts import similar_accounts
+
+    submit_as(world.a.tenant, world.a.partner1, world.a.partner1_admin)
+    with tenant_context(world.a.tenant.pk), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            found = similar_accounts(tenant=world.a.tenant, name="Initech Incorporated", threshold=50)
+        token_sql = next(q["sql"] for q in queries.captured_queries if "customeraccounttoken" in q["sql"])
+        cursor.execute("EXPLAIN " + token_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert [s.account.name for s in found] == ["Initech Inc."]
+    assert "customer_account_token" in plan and "Seq Scan" not in plan

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +51,32 @@ class ApiKey(TenantModel):
     @property
     def can_write(self) -> bool:
         return self.scope == ApiKeyScope.WRITE
+
+
+class IdempotencyKey(TenantModel):
+    """One ``Idempotency-Key`` a caller sent on a POST that creates something, and the answer it got.
+
+    The unique index on (tenant, caller, key) is what makes a retry safe: of two requests with the
+    same key, the second's insert waits for the first's transaction and then finds its answer.
+    Keys live 24 hours (``ecosystem.api.idempotency.KEY_LIFETIME``); after that the key is new again.
+    ``partner_id`` is the caller's partner organisation (partner users), so row-level security
+    keeps one partner's keys from another; staff and API keys leave it empty.
+    """
+
+    partner_field = "partner_id"
+
+    key = models.CharField(max_length=255)
+    caller = models.CharField(max_length=40, help_text="user:<id> or key:<id>")
+    partner_id = models.BigIntegerField(null=True, blank=True)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the method, path and canonical JSON body")
+    response_status = models.PositiveSmallIntegerField(null=True)  # empty only inside the first request
+    response_body = models.JSONField(encoder=DjangoJSONEncoder, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "caller", "key"], name="idempotency_key_unique")]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="idempotency_key_created")]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")

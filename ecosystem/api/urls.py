@@ -4,6 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from deals.api.cosell_views import CoSellDealViewSet, CoSellInvitationViewSet, DealTeamViewSet
+from deals.api.lead_views import LeadViewSet, MyLeadViewSet
+from deals.api.partner_views import MyRegistrationViewSet
+from deals.api.views import (
+    AppealViewSet,
+    EngagementRulesViewSet,
+    ExtensionViewSet,
+    ProductLineViewSet,
+    RegistrationViewSet,
+)
 from ecosystem.jobs.api.views import JobViewSet
 from onboarding.api.partner_training_views import MyCertificationViewSet, MyContentViewSet, MyCourseViewSet
 from onboarding.api.partner_views import PartnerOnboardingStepViewSet, PartnerOnboardingViewSet
@@ -43,6 +53,21 @@ router.register("screening-matches", ScreeningMatchViewSet, basename="screening-
 router.register("my-courses", MyCourseViewSet, basename="my-course")
 router.register("my-certifications", MyCertificationViewSet, basename="my-certification")
 router.register("my-content", MyContentViewSet, basename="my-content")
+# co-selling: a partner's invitations and co-sell deals; a registration's team (its partner and staff)
+router.register("cosell-invitations", CoSellInvitationViewSet, basename="cosell-invitation")
+router.register("cosell-deals", CoSellDealViewSet, basename="cosell-deal")
+router.register("deal-teams", DealTeamViewSet, basename="deal-team")
+# leads: the vendor's leads and their routing (staff); the leads offered to a partner (partner users)
+router.register("leads", LeadViewSet, basename="lead")
+router.register("my-leads", MyLeadViewSet, basename="my-lead")
+
+# deal registrations, vendor side (staff): the queue, decisions, appeals, extensions, product lines
+router.register("deal-registrations", RegistrationViewSet, basename="deal-registration")
+router.register("registration-appeals", AppealViewSet, basename="registration-appeal")
+router.register("registration-extensions", ExtensionViewSet, basename="registration-extension")
+router.register("product-lines", ProductLineViewSet, basename="product-line")
+# deal registrations, partner side: a partner's own registrations, the precheck and its actions
+router.register("my-registrations", MyRegistrationViewSet, basename="my-registration")
 
 app_name = "api"
 
@@ -55,6 +80,12 @@ urlpatterns = [
         "t/<slug:tenant_slug>/partners/<uuid:public_id>/logo/",
         PartnerLogoViewSet.as_view({"put": "update", "delete": "destroy"}),
         name="partner-logo",
+    ),
+    # the program's rules of engagement: one object, no id (staff)
+    path(
+        "t/<slug:tenant_slug>/engagement-rules/",
+        EngagementRulesViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="engagement-rules",
     ),
     # a partner user's own tier: one object, no id
     path("t/<slug:tenant_slug>/my-tier/", MyTierViewSet.as_view({"get": "retrieve"}), name="my-tier"),

@@ -226,6 +226,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ecosystem.portal.tasks.dashboard_metrics_refresh_all_tenants",
         "schedule": 15 * 60,
     },
+    # deal registrations: approvals whose protection ended expire; reminders before they do
+    "deal-protection-expiry-all-tenants": {
+        "task": "deals.tasks.protection_expiry_sweep_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
+    # leads: offers past their answer-by time go to the next partner
+    "lead-expire-all-tenants": {
+        "task": "deals.lead_tasks.lead_expire_all_tenants",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Accounts: django-allauth -------------------------------------------------------------------
@@ -302,6 +312,15 @@ SPECTACULAR_SETTINGS = {
         "StepStatusEnum": "onboarding.models.StepStatus",  # a step in the staff and the partner views of a plan
         "StepKindEnum": "onboarding.models.StepKind",
         "PlanStatusEnum": "onboarding.models.PlanStatus",
+        # deal registrations (vendor side and partner side share these choice sets)
+        "RegistrationStatusEnum": "deals.models.RegistrationStatus",
+        "DealStageEnum": "deals.models.DealStage",
+        "AppealStatusEnum": "deals.models.AppealStatus",
+        "ExtensionStatusEnum": "deals.models.ExtensionStatus",
+        "DecisionActionEnum": "deals.models.DecisionAction",
+        "LeadStatusEnum": "deals.models.LeadStatus",  # leads: a lead's status, staff and partner views
+        "LeadOfferStatusEnum": "deals.models.OfferStatus",
+        "RegionEnum": "partners.models.Region",  # a lead's region, in filters and bodies
     },
 }
 

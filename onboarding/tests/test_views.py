@@ -331,8 +331,9 @@ def test_the_board_costs_the_same_queries_for_one_and_five_plans(client, world):
     # their step counts; tenant switcher while rendering: 8 SAVEPOINT, 9 set_config (user),
     # 10 memberships in every tenant, 11 set_config (tenant again), 12 RELEASE; 13 the reviews
     # waiting with their partners, 14 their evidence documents, 15 the partners onboarded last,
-    # 16 the completed plans for the median, 17 RELEASE, 18 set_config (outer, empty).
-    assert one_plan == five_plans == 18
+    # 16 the completed plans for the median, 17 each partner's plan start and 18 its first deal
+    # registration (time to first deal), 19 RELEASE, 20 set_config (outer, empty).
+    assert one_plan == five_plans == 20
 
 
 def test_the_board_shows_days_in_onboarding_and_how_long_finished_partners_took(client, world):

@@ -227,6 +227,7 @@ class Command(BaseCommand):
                 self._member(acme, self._person(email, name), role, partners[domain])
             self._onboarding(acme, owner, partners)
             self._training(acme, partners)
+            self._deals(acme, owner, partners)
 
         with tenant_context(globex.pk):
             northwind = self._partner(
@@ -330,6 +331,67 @@ class Command(BaseCommand):
         }
         rep = User.objects.get(email="rep@northwind.example")
         quiz_submit(tenant=tenant, actor=rep, partner_id=partners["northwind.example"].pk, course=sales, answers=answers)
+
+    def _deals(self, tenant: Tenant, owner: User, partners: dict[str, PartnerOrganization]) -> None:
+        """Product lines, the rules of engagement, registrations in every state, a conflict to review, a routed lead."""
+        import datetime
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from deals.leads import lead_create, lead_route
+        from deals.models import DealRegistration, EngagementRules, ProductLine
+        from deals.registrations import registration_submit
+        from deals.workflow import registration_approve, registration_update_stage
+
+        for slug, name in (("compute", "Compute"), ("security", "Security"), ("data", "Data")):
+            ProductLine.objects.get_or_create(tenant=tenant, slug=slug, defaults={"name": name})
+        EngagementRules.objects.get_or_create(
+            tenant=tenant,
+            defaults={"protection_days": 90, "auto_approve_below": Decimal("25000"), "currency": "USD", "approval_sla_hours": 48},
+        )
+        if DealRegistration.objects.exists():
+            return
+        northwind, fabrikam = partners["northwind.example"], partners["fabrikam.example"]
+        nora = User.objects.get(email="admin@northwind.example")
+        close = (timezone.localdate() + datetime.timedelta(days=75)).isoformat()
+
+        def register(partner, actor, customer, domain, lines, value, stage="qualification"):
+            values = {
+                "customer_name": customer,
+                "customer_domain": domain,
+                "contact_name": "Jordan Buyer",
+                "contact_email": f"jordan@{domain}",
+                "product_lines": lines,
+                "value": value,
+                "currency": "USD",
+                "expected_close_date": close,
+                "stage": stage,
+            }
+            return registration_submit(tenant=tenant, actor=actor, partner_id=partner.pk, values=values).registration
+
+        register(northwind, nora, "Soylent Foods", "soylent.example", ["compute"], "120000")
+        approved = register(northwind, nora, "Tyrell Corporation", "tyrell.example", ["security", "data"], "340000", "proposal")
+        registration_approve(tenant=tenant, actor=owner, registration=approved, reason="Strong sponsor at the customer.")
+        won = register(fabrikam, None, "Massive Dynamic", "massivedynamic.example", ["data"], "80000", "negotiation")
+        registration_approve(tenant=tenant, actor=owner, registration=won)
+        registration_update_stage(
+            tenant=tenant,
+            actor=owner,
+            registration=won,
+            stage="closed_won",
+            closed_amount="78500",
+            closed_on=timezone.localdate(),
+        )
+        register(fabrikam, None, "Cyberdyne Systems", "cyberdyne.example", ["compute", "security"], "210000")
+        register(northwind, nora, "Cyberdyne Systems Inc.", "cyberdyne.example", ["security"], "95000")  # under review
+        register(northwind, nora, "Wayne Enterprises", "wayne.example", ["compute"], "18000")  # approved at once
+        lead = lead_create(
+            tenant=tenant,
+            actor=owner,
+            values={"company_name": "Stark Industries", "domain": "stark.example", "region": "emea", "contact_name": "Pepper"},
+        )
+        lead_route(tenant=tenant, actor=owner, lead=lead)
 
     def _person(self, email: str, full_name: str, *, is_staff: bool = False, is_superuser: bool = False) -> User:
         with transaction.atomic():

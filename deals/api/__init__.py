@@ -1,0 +1,1 @@
+"""The deals API: registrations, co-selling, leads and imports, for staff, partner users and API keys."""

@@ -1,0 +1,164 @@
+"""Staff API shapes for deal registrations: output serializers shape what the selectors read; input
+serializers only check shapes. Every rule is the service's (``deals.workflow``, ``deals.engagement``)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from deals.engagement import RULE_FIELDS
+from deals.models import (
+    DealRegistration,
+    DealStage,
+    EngagementRules,
+    ProductLine,
+    RegistrationAppeal,
+    RegistrationDecision,
+    RegistrationExtension,
+)
+
+
+class ManagePartnerRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class ManageRegistrationOutputSerializer(serializers.ModelSerializer):
+    """One registration in the queue. ``sla_due``: when the approval SLA runs out (submitted + SLA hours)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    partner = ManagePartnerRefSerializer(read_only=True)
+    sla_due = serializers.DateTimeField(read_only=True, allow_null=True)
+    conflict_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = DealRegistration
+        fields = [
+            "id",
+            "partner",
+            "customer_name",
+            "customer_domain",
+            "contact_name",
+            "contact_email",
+            "product_lines",
+            "solution",
+            "value",
+            "currency",
+            "expected_close_date",
+            "stage",
+            "status",
+            "submitted_at",
+            "decided_at",
+            "protected_until",
+            "closed_amount",
+            "closed_on",
+            "sla_due",
+            "conflict_count",
+        ]
+        read_only_fields = fields
+
+
+class ManageConflictOutputSerializer(serializers.Serializer):
+    """One conflict: why, its score, and the other side (another registration, or a direct-sales opportunity)."""
+
+    kind = serializers.CharField(source="conflict.kind")
+    reason = serializers.CharField(source="kind_label")
+    score = serializers.IntegerField(source="conflict.score")
+    overlapping_product_lines = serializers.ListField(child=serializers.CharField(), source="conflict.product_lines")
+    is_direct = serializers.BooleanField()
+    other_registration = serializers.UUIDField(source="other_public_id", allow_null=True)
+    other_partner = serializers.CharField()
+    other_submitted_at = serializers.DateTimeField(allow_null=True)
+    other_product_lines = serializers.ListField(child=serializers.CharField())
+    other_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    other_currency = serializers.CharField()
+
+
+class ManageDecisionOutputSerializer(serializers.ModelSerializer):
+    decided_by = serializers.EmailField(source="decided_by.email", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = RegistrationDecision
+        fields = ["action", "rule", "reason", "from_status", "to_status", "decided_by", "decided_at"]
+        read_only_fields = fields
+
+
+class ManageRegistrationDetailSerializer(ManageRegistrationOutputSerializer):
+    conflicts = ManageConflictOutputSerializer(many=True, read_only=True, source="side_by_side")
+    history = ManageDecisionOutputSerializer(many=True, read_only=True, source="history_rows")
+
+    class Meta(ManageRegistrationOutputSerializer.Meta):
+        fields = [*ManageRegistrationOutputSerializer.Meta.fields, "notes", "conflicts", "history"]
+        read_only_fields = fields
+
+
+class ManageReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class ManageQuestionInputSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=5000)
+
+
+class ManageStageInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=DealStage.choices)
+    closed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    closed_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ManageAppealOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    registration = serializers.UUIDField(source="registration.public_id", read_only=True)
+    assigned_to = serializers.EmailField(source="assigned_to.email", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = RegistrationAppeal
+        fields = ["id", "registration", "reason", "submitted_at", "assigned_to", "status", "decided_at", "decision_reason"]
+        read_only_fields = fields
+
+
+class ManageAppealDecideInputSerializer(serializers.Serializer):
+    overturn = serializers.BooleanField(help_text="true: approve the registration; false: the rejection stands.")
+    reason = serializers.CharField(max_length=1000)
+
+
+class ManageExtensionOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    registration = serializers.UUIDField(source="registration.public_id", read_only=True)
+    protected_until = serializers.DateField(source="registration.protected_until", read_only=True)
+
+    class Meta:
+        model = RegistrationExtension
+        fields = [
+            "id",
+            "registration",
+            "protected_until",
+            "reason",
+            "requested_at",
+            "status",
+            "days",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class ManageExtensionDecideInputSerializer(serializers.Serializer):
+    grant = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class ManageEngagementRulesSerializer(serializers.ModelSerializer):
+    """The program's rules of engagement (PUT sends every field)."""
+
+    class Meta:
+        model = EngagementRules
+        fields = list(RULE_FIELDS)
+
+
+class ManageProductLineSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = ProductLine
+        fields = ["id", "name", "slug", "is_active"]
+        read_only_fields = ["id", "slug", "is_active"]
