@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import re
@@ -182,6 +183,7 @@ def headers_key(headers: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(normalise_header(h) for h in headers)).encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1024)
 def stage_is_open(stage: str) -> bool:
     """Closed stages ("Closed Won", "Closed Lost", HubSpot's "closedwon"/"closedlost") are not open."""
     compact = re.sub(r"[^a-z]", "", (stage or "").casefold())
@@ -355,14 +357,30 @@ def parse_date(raw: str) -> datetime.date | None:
     match = re.match(r"^(\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}", value)
     if match:
         value = match.group(1)
+    day = _date_in_any_format(value)
+    if day is not None:
+        return day
+    raise ValueInvalid(
+        "invalid_date", _("“%(value)s” is not a date. Use 2024-03-05, 3/5/2024 or 5.3.2024.") % {"value": raw[:40]}
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_in_any_format(value: str) -> datetime.date | None:
+    """The first format that reads ``value``. Cached: an export repeats its dates, and each format
+    that fails costs a raised exception."""
     for fmt in _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValueInvalid(
-        "invalid_date", _("“%(value)s” is not a date. Use 2024-03-05, 3/5/2024 or 5.3.2024.") % {"value": raw[:40]}
-    )
+    return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalised_domain(raw: str, field: str) -> str:
+    """:func:`partners.domains.normalize_domain`, cached: opportunities repeat their accounts' domains."""
+    return normalize_domain(raw, field=field)
 
 
 def parse_amount(raw: str) -> tuple[Decimal | None, str]:
@@ -528,7 +546,7 @@ def import_validate(
         if kind == ImportKind.ACCOUNTS:
             values["industry"] = text("industry", 80)
             try:
-                values["domain"] = normalize_domain(cells.get("domain", ("", ""))[1], field="domain")
+                values["domain"] = _normalised_domain(cells.get("domain", ("", ""))[1], "domain")
             except ApplicationError as error:
                 bad("domain", error.code, str(error.message))
                 values["domain"] = ""
@@ -536,7 +554,7 @@ def import_validate(
             values["account_external_id"] = text("account_external_id", 80)
             values["account_name"] = text("account_name", 200)
             try:
-                values["account_domain"] = normalize_domain(cells.get("account_domain", ("", ""))[1], field="account_domain")
+                values["account_domain"] = _normalised_domain(cells.get("account_domain", ("", ""))[1], "account_domain")
             except ApplicationError as error:
                 bad("account_domain", error.code, str(error.message))
                 values["account_domain"] = ""
