@@ -9,9 +9,9 @@ figures stay the same (see ``tier_proposal_decline``). Every change of a tier is
 row naming the rule and the figures that caused it; decisions that change no tier (a decline,
 ending an override) are audit rows with the manager's reason.
 
-Facts come from providers, one query each over all partners. Those whose data does not exist yet
-(revenue and registrations come with deal registration, health with scoring) report 0 / None,
-and the tier pages say so.
+Facts come from providers, one query each over all partners. Closed-won revenue and active
+registrations come from deal registration (the registering partner's own registrations, in the
+program's currency); the health score comes with scoring and reports None until then.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,11 +68,46 @@ def _certified_people(tenant: Tenant, partner_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def _closed_won_revenue_12m(tenant: Tenant, partner_ids: list[int]) -> dict[int, Decimal]:
+    """Closed amounts of each partner's won registrations closed in the last 365 days, in the program's currency.
+
+    Registrations won in another currency are not converted and not counted (the program's rules
+    of engagement name its currency). Two queries: the currency, then one grouped sum.
+    """
+    registration = apps.get_model("deals", "DealRegistration")
+    rules = apps.get_model("deals", "EngagementRules")
+    currency = rules.objects.filter(tenant=tenant).values_list("currency", flat=True).first() or "USD"
+    since = timezone.localdate() - datetime.timedelta(days=365)
+    rows = (
+        registration.objects.filter(
+            tenant=tenant, partner_id__in=partner_ids, status="won", closed_on__gte=since, currency=currency
+        )
+        .values("partner_id")
+        .annotate(revenue=Sum("closed_amount"))
+        .values_list("partner_id", "revenue")
+    )
+    return {pid: revenue or Decimal(0) for pid, revenue in rows}
+
+
+def _active_registrations(tenant: Tenant, partner_ids: list[int]) -> dict[int, int]:
+    """Each partner's registrations that hold their customer now: pending, waiting for information, approved."""
+    registration = apps.get_model("deals", "DealRegistration")
+    rows = (
+        registration.objects.filter(
+            tenant=tenant, partner_id__in=partner_ids, status__in=["pending", "info_requested", "approved"]
+        )
+        .values("partner_id")
+        .annotate(count=Count("id"))
+        .values_list("partner_id", "count")
+    )
+    return dict(rows)
+
+
 FACT_PROVIDERS: dict[str, Callable[[Tenant, list[int]], dict[int, Any]]] = {
     TierMetric.CERTIFIED_PEOPLE: _certified_people,
-    # Filled by the deals and scoring issues; until then every partner has none.
-    TierMetric.CLOSED_WON_REVENUE_12M: lambda tenant, ids: {},
-    TierMetric.ACTIVE_REGISTRATIONS: lambda tenant, ids: {},
+    TierMetric.CLOSED_WON_REVENUE_12M: _closed_won_revenue_12m,
+    TierMetric.ACTIVE_REGISTRATIONS: _active_registrations,
+    # Filled by the scoring issue; until then every partner has none.
     TierMetric.HEALTH_SCORE: lambda tenant, ids: {},
 }
 

@@ -165,8 +165,9 @@ def test_the_evaluation_costs_the_same_queries_for_any_number_of_partners(world,
     with CaptureQueriesContext(connection) as queries:
         evaluate(world)
     # SAVEPOINT + set_config (scope), policy, tiers, rules (prefetch), partners, previous evaluations,
-    # SAVEPOINT, upsert evaluations, audit row, RELEASE, RELEASE, set_config (outer settings back).
-    assert len(queries) == 13, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    # the deal facts (the program's currency, closed-won revenue, active registrations), SAVEPOINT,
+    # upsert evaluations, audit row, RELEASE, RELEASE, set_config (outer settings back).
+    assert len(queries) == 16, "\n".join(q["sql"][:120] for q in queries.captured_queries)
 
 
 def test_one_partner_never_reads_anothers_evaluation(world, ladder, certified):
@@ -179,3 +180,36 @@ def test_analysts_cannot_approve_or_override(client, world, ladder):
     client.force_login(world.a.analyst)
     assert client.post(f"/t/alpha/tiers/partners/{world.a.partner1.public_id}/approve/").status_code == 403
     assert client.post("/t/alpha/tiers/evaluate/").status_code == 403
+
+
+def test_revenue_and_registration_facts_come_from_the_partners_own_deals(world):
+    import datetime as dt
+
+    from deals.models import DealRegistration
+    from deals.tests.support import product_lines_for, rules_for, submit_as
+    from partners.tiers import partner_facts
+
+    product_lines_for(world.a.tenant)
+    rules_for(world.a.tenant, currency="USD")
+    won = submit_as(world.a.tenant, world.a.partner1, world.a.partner1_admin).registration
+    submit_as(world.a.tenant, world.a.partner1, world.a.partner1_admin, customer_name="Other", customer_domain="other.example")
+    old = submit_as(
+        world.a.tenant, world.a.partner1, world.a.partner1_admin, customer_name="Old", customer_domain="old.example"
+    ).registration
+    euros = submit_as(
+        world.a.tenant, world.a.partner1, world.a.partner1_admin, customer_name="Eu", customer_domain="eu.example"
+    ).registration
+    today = dt.date.today()
+    with tenant_context(world.a.tenant.pk):
+        DealRegistration.objects.filter(pk=won.pk).update(status="won", closed_amount=Decimal("70000"), closed_on=today)
+        DealRegistration.objects.filter(pk=old.pk).update(
+            status="won", closed_amount=Decimal("5000"), closed_on=today - dt.timedelta(days=400)
+        )
+        DealRegistration.objects.filter(pk=euros.pk).update(
+            status="won", closed_amount=Decimal("9000"), closed_on=today, currency="EUR"
+        )
+        facts = partner_facts(tenant=world.a.tenant, partner_ids=[world.a.partner1.pk, world.a.partner2.pk])
+
+    assert facts[world.a.partner1.pk]["closed_won_revenue_12m"] == Decimal("70000")
+    assert facts[world.a.partner1.pk]["active_registrations"] == 1
+    assert facts[world.a.partner2.pk]["closed_won_revenue_12m"] == 0
