@@ -98,7 +98,7 @@ def similar_accounts(*, tenant: Tenant, name: str, threshold: int, exclude_id: i
         CustomerAccountToken.objects.filter(tenant=tenant, token__in=tokens)
         .exclude(account_id=exclude_id)
         .values("account_id")
-        .annotate(shared=Count("id"))
+        .annotate(shared=Count("account"))
         .order_by("-shared", "account_id")
         .values_list("account_id", flat=True)[:SIMILAR_CANDIDATES]
     )

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from deals.cosell import cosell_assign, cosell_invite
 from deals.imports import staged_put
+from deals.models import ImportBatch
 from deals.tests.support import product_lines_for, submit_as
 from ecosystem.accounts.models import Invitation, Membership
 from ecosystem.api.services import api_key_create
@@ -330,6 +331,12 @@ MATRIX: dict[str, Route] = {
     ),
     "api:product-line-list": Route(no_ids, ("GET", "POST")),
     "api:engagement-rules": Route(no_ids, ("GET", "PUT")),
+    # imports and pipeline API: tenant A's import of a file (staff only, so partner users get 404 on ids and
+    # lists); the vendor pipeline is staff-only; my-pipeline answers each partner user with its own figures
+    "api:deal-import-list": Route(no_ids, ("GET", "POST")),
+    "api:deal-import-detail": Route(lambda o: {"public_id": o["import_batch"]}, ("GET",)),
+    "api:pipeline": Route(no_ids, ("GET",)),
+    "api:my-pipeline": Route(no_ids, ("GET",), own=True),
 }
 
 
@@ -540,6 +547,10 @@ def tenant_a_objects(world) -> dict:
             tenant=a.tenant, data=b"Account ID,Account Name\n1,Probe\n", file_name="probe.csv", user_id=a.manager.pk
         )
         import_job = job_create(tenant=a.tenant, actor=a.manager, kind="deal_import")
+        # imports and pipeline API: a file tenant A imported
+        import_batch = ImportBatch.objects.create(
+            tenant=a.tenant, kind="accounts", file_name="probe.csv", sha256="1" * 64, rows=1, job=import_job
+        )
         everything = {
             str(value)
             for model in tenant_models()
@@ -552,6 +563,7 @@ def tenant_a_objects(world) -> dict:
         "job": job.public_id,
         "import_token": import_token,
         "import_job": import_job.public_id,
+        "import_batch": import_batch.public_id,
         "invitation": invitation.public_id,
         "membership": membership.public_id,
         "api_key": issued.api_key.public_id,

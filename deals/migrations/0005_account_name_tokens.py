@@ -72,9 +72,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "indexes": [models.Index(fields=["tenant", "token"], name="customer_account_token")],
                 "constraints": [
-                    models.UniqueConstraint(fields=("tenant", "account", "token"), name="customer_account_token_once")
+                    models.UniqueConstraint(fields=("tenant", "token", "account"), name="customer_account_token_once")
                 ],
             },
         ),

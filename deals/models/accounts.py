@@ -141,12 +141,13 @@ class CustomerAccountToken(TenantModel):
     Why not the full-text index on ``name_key``: under row-level security PostgreSQL uses an index
     only for leakproof operators, and text search's ``@@`` is not one, so that index was never used
     (a sequential scan of every account per registration). Equality on text is leakproof, so this
-    table's (tenant, token) index is.
+    table's (tenant, token, account) index is.
     """
 
     account = models.ForeignKey(CustomerAccount, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=8)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "token"], name="customer_account_token")]
-        constraints = [models.UniqueConstraint(fields=["tenant", "account", "token"], name="customer_account_token_once")]
+        # (tenant, token, account): the candidate query reads the accounts of a token from this index
+        # alone (an index-only scan), and the unique index is also what the triggers' ON CONFLICT uses.
+        constraints = [models.UniqueConstraint(fields=["tenant", "token", "account"], name="customer_account_token_once")]

@@ -31,6 +31,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -57,10 +58,23 @@ class IdempotencyKeyInvalid(exceptions.ValidationError):
     default_code = "invalid_idempotency_key"
 
 
+def _file_digest(upload: UploadedFile) -> str:
+    """An uploaded file stands in the fingerprint by its content, not its name."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return f"file:sha256:{digest.hexdigest()}"
+
+
 def request_fingerprint(*, method: str, path: str, data: Any) -> str:
-    """SHA-256 of the method, the path and the body as canonical JSON (keys sorted), so key order never matters."""
-    if hasattr(data, "lists"):  # a QueryDict (form posts): every value of every key
-        data = dict(data.lists())
+    """SHA-256 of the method, the path and the body as canonical JSON (keys sorted), so key order never matters.
+
+    Uploaded files count by their content: the same key with another file of the same name is a
+    different request (422), not a replay.
+    """
+    if hasattr(data, "lists"):  # a QueryDict (form posts, multipart uploads): every value of every key
+        data = {key: [_file_digest(v) if isinstance(v, UploadedFile) else v for v in values] for key, values in data.lists()}
     body = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder, default=str)
     return hashlib.sha256(f"{method.upper()} {path}\n{body}".encode()).hexdigest()
 

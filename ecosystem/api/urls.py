@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from deals.api.cosell_views import CoSellDealViewSet, CoSellInvitationViewSet, DealTeamViewSet
+from deals.api.import_views import DealImportViewSet, MyPipelineViewSet, PipelineViewSet
 from deals.api.lead_views import LeadViewSet, MyLeadViewSet
 from deals.api.partner_views import MyRegistrationViewSet
 from deals.api.views import (
@@ -68,6 +69,8 @@ router.register("registration-extensions", ExtensionViewSet, basename="registrat
 router.register("product-lines", ProductLineViewSet, basename="product-line")
 # deal registrations, partner side: a partner's own registrations, the precheck and its actions
 router.register("my-registrations", MyRegistrationViewSet, basename="my-registration")
+# CRM imports of accounts and opportunities (staff); progress is read at jobs/<id>/
+router.register("deal-imports", DealImportViewSet, basename="deal-import")
 
 app_name = "api"
 
@@ -87,6 +90,9 @@ urlpatterns = [
         EngagementRulesViewSet.as_view({"get": "retrieve", "put": "update"}),
         name="engagement-rules",
     ),
+    # the partner-sourced pipeline: the vendor's (staff) and a partner user's own; one object each, no id
+    path("t/<slug:tenant_slug>/pipeline/", PipelineViewSet.as_view({"get": "retrieve"}), name="pipeline"),
+    path("t/<slug:tenant_slug>/my-pipeline/", MyPipelineViewSet.as_view({"get": "retrieve"}), name="my-pipeline"),
     # a partner user's own tier: one object, no id
     path("t/<slug:tenant_slug>/my-tier/", MyTierViewSet.as_view({"get": "retrieve"}), name="my-tier"),
 ]

@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.training_tasks.certification_renewal_reminders_all_tenants",
         "schedule": 24 * 60 * 60,
     },
+    "idempotency-keys-purge-all-tenants": {
+        "task": "ecosystem.api.tasks.idempotency_keys_purge_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
     "upload-orphans-all-tenants": {
         "task": "ecosystem.upload_tasks.upload_orphans_sweep_all_tenants",
         "schedule": 24 * 60 * 60,
@@ -321,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "LeadStatusEnum": "deals.models.LeadStatus",  # leads: a lead's status, staff and partner views
         "LeadOfferStatusEnum": "deals.models.OfferStatus",
         "RegionEnum": "partners.models.Region",  # a lead's region, in filters and bodies
+        "ImportKindEnum": "deals.models.ImportKind",  # CRM imports: what a file holds (upload, import, answer)
     },
 }
 

@@ -15,6 +15,7 @@ from .serializers import JOB_KINDS
 RECORDED_JOB_KINDS = [
     *JOB_KINDS,
     ("screening_rescreen", "Screen every applicant and partner again against the new screening list"),
+    ("deal_import", "Import customer accounts or opportunities from a CRM export"),
 ]
 
 
