@@ -13,6 +13,7 @@ urlpatterns = [
     path("deals/registrations/<uuid:registration_id>/reject/", views.registration_reject, name="reject"),
     path("deals/registrations/<uuid:registration_id>/request-info/", views.registration_request_info, name="request_info"),
     path("deals/registrations/<uuid:registration_id>/stage/", views.registration_stage, name="stage"),
+    path("deals/registrations/<uuid:registration_id>/takeover/", views.registration_takeover, name="takeover"),
     path("deals/appeals/", views.appeals, name="appeals"),
     path("deals/appeals/<uuid:appeal_id>/decide/", views.appeal_decide, name="appeal_decide"),
     path("deals/extensions/<uuid:extension_id>/decide/", views.extension_decide, name="extension_decide"),

@@ -27,7 +27,7 @@ from ecosystem.exports import csv_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import PartnerOrganization
 
-from . import engagement, selectors, workflow
+from . import engagement, selectors, takeover, workflow
 from .models import OPEN_FOR_DECISION, DealStage, EngagementRules, ProductLine
 from .registrations import engagement_rules
 
@@ -56,6 +56,13 @@ class RulesForm(forms.ModelForm):
         model = EngagementRules
         fields = list(engagement.RULE_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class TakeoverForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why direct sales takes over"), widget=forms.Textarea(attrs={"rows": 2}))
+    partner_consented = forms.BooleanField(
+        label=gettext_lazy("The partner agreed (say who and how in the reason)"), required=False
+    )
 
 
 class ProductLineForm(forms.Form):
@@ -152,6 +159,10 @@ def _registration_page(request: HttpRequest, registration, *, forms_: dict | Non
         "info_form": forms_.get("info") or QuestionForm(prefix="info"),
         "stage_form": forms_.get("stage") or StageForm(prefix="stage", initial={"stage": registration.stage}),
         "decision_form": ReasonForm(prefix="decide"),
+        "takeover_form": forms_.get("takeover") or TakeoverForm(prefix="takeover"),
+        "takeover": takeover.takeover_allowed(
+            registration=registration, policy=engagement_rules(tenant=tenant).direct_takeover, partner_consented=True
+        ),
         "sla": sla_label(
             registration.submitted_at + datetime.timedelta(hours=engagement_rules(tenant=tenant).approval_sla_hours),
             timezone.now(),
@@ -180,6 +191,25 @@ def _decision_view(request: HttpRequest, registration_id, *, key: str, form_clas
             messages.success(request, done)
             return back_to_tenant(request, "deals:registration", registration_id=registration.public_id)
     return _registration_page(request, registration, forms_={key: form}, status=400)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
+def registration_takeover(request: HttpRequest, registration_id) -> HttpResponse:
+    return _decision_view(
+        request,
+        registration_id,
+        key="takeover",
+        form_class=TakeoverForm,
+        run=lambda r, data: takeover.registration_takeover(
+            tenant=request.tenant,
+            actor=request.user,
+            registration=r,
+            reason=data["reason"],
+            partner_consented=data["partner_consented"],
+        ),
+        done=_("Direct sales took the customer over; the partner was told."),
+    )
 
 
 @require_POST

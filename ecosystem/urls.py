@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from deals import cosell_urls, lead_urls
+from deals import account_urls, cosell_urls, lead_urls
 from deals import import_urls as deal_import_urls
 from deals import partner_urls as deal_partner_urls
 from deals import pipeline_urls as deal_pipeline_urls
@@ -22,6 +22,7 @@ admin.site.site_header = "Partner Ecosystem · platform"
 
 vendor_portal = tenant_urlpatterns(portal_urls.urlpatterns, portal=VENDOR)
 vendor_deals = tenant_urlpatterns(deal_urls.urlpatterns, portal=VENDOR)
+vendor_accounts = tenant_urlpatterns(account_urls.urlpatterns, portal=VENDOR)
 vendor_partners = tenant_urlpatterns(partner_org_urls.urlpatterns, portal=VENDOR)
 partner_portal = tenant_urlpatterns(partner_urls.urlpatterns, portal=PARTNER)
 vendor_onboarding = tenant_urlpatterns(onboarding_urls.urlpatterns, portal=VENDOR)
@@ -71,6 +72,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include((vendor_pipeline, "pipeline"))),
     path("p/<slug:tenant_slug>/", include((partner_pipeline, "partner_pipeline"))),
     path("t/<slug:tenant_slug>/", include((vendor_deals, "deals"))),
+    path("t/<slug:tenant_slug>/", include((vendor_accounts, "customer_accounts"))),
     path("apply/", include((onboarding_urls.public_urlpatterns, "onboarding_public"))),
 ]
 

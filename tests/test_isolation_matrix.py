@@ -205,6 +205,9 @@ MATRIX: dict[str, Route] = {
     "api:my-content-list": Route(no_ids, ("GET",), own=True),
     "api:my-content-detail": Route(lambda o: {"public_id": o["content_item"]}, ("GET",), partner_owned=True),
     "api:my-content-download": Route(lambda o: {"public_id": o["content_item"]}, ("GET",), partner_owned=True),
+    "deals:takeover": Route(lambda o: {"registration_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    # customer accounts (vendor portal)
+    "customer_accounts:list": Route(no_ids, ("GET", "POST")),
     "api:partner-retire": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
     "api:partner-reactivate": Route(lambda o: {"public_id": o["partner"]}, ("POST",), partner_owned=True),
     "api:partner-logo": Route(lambda o: {"public_id": o["partner"]}, ("PUT", "DELETE"), partner_owned=True),
