@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import tldextract
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -34,6 +34,10 @@ from partners.domains import normalize_domain
 from .models import AccountOwner, CustomerAccount, CustomerAccountToken
 
 SIMILAR_CANDIDATES = 50  # at most this many index candidates are scored for one name
+# A token shared by more accounts than this ("tech", "glob") says little about which customer is
+# meant; it is used only when the name has no rarer token. Counting stops at the cap, so the
+# check costs a few index pages whatever the table's size.
+COMMON_TOKEN_ACCOUNTS = 2000
 
 
 @functools.cache
@@ -83,15 +87,33 @@ def name_tokens(name: str) -> list[str]:
     return sorted({word[:4] for word in name_key(name).split()})
 
 
+def _telling_tokens(*, tenant: Tenant, tokens: list[str]) -> list[str]:
+    """The tokens rarer than :data:`COMMON_TOKEN_ACCOUNTS` accounts; all of them when none is. One query."""
+    if len(tokens) < 2:
+        return tokens
+    with connection.cursor() as cursor:
+        # Row-level security applies inside: only this tenant's tokens are counted.
+        cursor.execute(
+            "SELECT q.tok, (SELECT count(*) FROM (SELECT 1 FROM deals_customeraccounttoken t "
+            "WHERE t.tenant_id = %s AND t.token = q.tok LIMIT %s) capped) FROM unnest(%s::text[]) AS q(tok)",
+            [tenant.pk, COMMON_TOKEN_ACCOUNTS + 1, tokens],
+        )
+        counts = dict(cursor.fetchall())
+    rare = [token for token in tokens if counts.get(token, 0) <= COMMON_TOKEN_ACCOUNTS]
+    return rare or tokens
+
+
 def similar_accounts(*, tenant: Tenant, name: str, threshold: int, exclude_id: int | None = None) -> list[SimilarAccount]:
     """Accounts whose comparable name scores at least ``threshold`` against ``name``, best first.
 
-    One indexed query for the candidates — the accounts sharing most name tokens with ``name``
-    (btree on (tenant, token): leakproof equality, so usable under row-level security) — then
-    rapidfuzz's token-sort ratio on the comparable names. A name without words is never similar.
+    Two indexed queries for the candidates — how common each of the name's tokens is (very common
+    ones are left out when rarer ones exist), then the accounts sharing most of the remaining
+    tokens (btree on (tenant, token, account): leakproof equality, so usable under row-level
+    security, read from the index alone) — then rapidfuzz's token-sort ratio on the comparable
+    names. A name without words is never similar.
     """
     key = name_key(name)
-    tokens = name_tokens(name)
+    tokens = _telling_tokens(tenant=tenant, tokens=name_tokens(name))
     if not key or not tokens:
         return []
     best_sharing = (

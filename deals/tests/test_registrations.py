@@ -301,3 +301,20 @@ def test_the_similar_name_query_uses_the_token_index_under_row_level_security(wo
 
     assert [s.account.name for s in found] == ["Initech Inc."]
     assert "customer_account_token" in plan and "Seq Scan" not in plan
+
+
+def test_a_very_common_word_is_left_out_of_the_candidates_when_a_rarer_one_exists(world, monkeypatch):
+    from deals import accounts
+
+    monkeypatch.setattr(accounts, "COMMON_TOKEN_ACCOUNTS", 2)
+    with tenant_context(world.a.tenant.pk):
+        for n, name in enumerate(["global alpha", "global beta", "global gamma", "initech global"]):
+            CustomerAccount.objects.create(
+                tenant=world.a.tenant, name=name, name_key=name, domain=f"c{n}.example", root_domain=f"c{n}.example"
+            )
+        telling = accounts._telling_tokens(tenant=world.a.tenant, tokens=accounts.name_tokens("Initech Global"))
+        only_common = accounts._telling_tokens(tenant=world.a.tenant, tokens=accounts.name_tokens("Global"))
+        found = accounts.similar_accounts(tenant=world.a.tenant, name="Initech Global Ltd", threshold=90)
+
+    assert telling == ["init"] and only_common == ["glob"]
+    assert [s.account.name for s in found] == ["initech global"]
