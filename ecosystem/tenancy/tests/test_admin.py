@@ -352,3 +352,27 @@ def test_the_operator_lists_learner_tracks_of_every_tenant(operator_client, comm
     assert response.status_code == 200
     assert body.count("Technical") >= 2
     assert committed_world.a.partner1.name in body and committed_world.b.partner1.name in body
+
+
+def test_the_operator_reads_registrations_of_every_tenant_but_cannot_change_them(operator_client, committed_world):
+    from deals.models import DealRegistration
+    from deals.tests.support import product_lines_for, submit_as
+
+    for tenant_world in (committed_world.a, committed_world.b):
+        product_lines_for(tenant_world.tenant)
+        submit_as(
+            tenant_world.tenant,
+            tenant_world.partner1,
+            tenant_world.partner1_admin,
+            customer_name=f"{tenant_world.tenant.slug} Corp",
+        )
+    with tenant_context(committed_world.a.tenant.pk):
+        registration = DealRegistration.objects.get()
+
+    listing = operator_client.get("/admin/deals/dealregistration/").content.decode()
+    change = operator_client.post(f"/admin/deals/dealregistration/{registration.pk}/change/", {"status": "approved"})
+
+    assert "alpha Corp" in listing and "beta Corp" in listing
+    assert change.status_code == 403
+    with tenant_context(committed_world.a.tenant.pk):
+        assert DealRegistration.objects.get().status == "pending"
