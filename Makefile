@@ -27,6 +27,7 @@ bench: install
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/run.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/tiers.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/deals.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/deal_race.py
 	@bench/make_run_timing.sh
 
 lint: install
