@@ -419,6 +419,37 @@ def lead_expire_sweep(*, tenant: Tenant, now: datetime.datetime | None = None) -
     return expired
 
 
+def leads_release_for_retired_partner(*, tenant: Tenant, actor: Any, partner: PartnerOrganization) -> int:
+    """A retiring partner's leads move on at once: open offers are withdrawn, and leads it accepted but
+    never converted are taken back; each goes to the routing's next candidate (a retired partner is
+    never one). Converted leads stay with the partner, as history. Returns how many leads moved.
+    """
+    now = timezone.now()
+    moved = 0
+    lead_ids = list(
+        Lead.objects.filter(tenant=tenant, offered_to=partner, status__in=[LeadStatus.OFFERED, LeadStatus.ACCEPTED])
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    for lead_id in lead_ids:
+        with transaction.atomic():
+            lead = Lead.objects.select_for_update().filter(tenant=tenant, pk=lead_id, offered_to=partner).first()
+            if lead is None or lead.status not in (LeadStatus.OFFERED, LeadStatus.ACCEPTED):
+                continue
+            _close_open_offer(lead=lead, status=OfferStatus.WITHDRAWN, reason=_("The partner left the program."), now=now)
+            audit_record(
+                tenant=tenant,
+                actor=actor,
+                action="deals.lead_release",
+                target=lead,
+                changes={"partner": str(partner.public_id), "was": lead.status},
+            )
+            lead.status = LeadStatus.NEW
+            _route_next(tenant=tenant, actor=actor, lead=lead, now=now)
+            moved += 1
+    return moved
+
+
 def lead_withdraw(*, tenant: Tenant, actor: Any, lead: Lead, reason: str = "") -> Lead:
     """A manager takes the lead back for good (an open offer is withdrawn). Not once it is converted."""
     now = timezone.now()

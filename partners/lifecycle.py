@@ -58,12 +58,17 @@ def partner_registrations_and_leads_release(*, tenant: Tenant, actor: Any, partn
     open ones (waiting for a decision or approved) are locked and released
     (:func:`deals.workflow.registration_release_for_retired_partner`: withdrawn with the rule
     ``partner_retired``, product lines freed for other partners, a decision and an audit row each).
-    Leads are the leads part's to add here. Closed ones stay with the partner for reporting.
-    Reactivation does not bring them back.
+    Leads: open offers are withdrawn and accepted, unconverted leads taken back, and each goes to
+    the routing's next candidate (:func:`deals.leads.leads_release_for_retired_partner`). Closed
+    registrations and converted leads stay with the partner for reporting. Reactivation does not
+    bring them back.
     """
-    from deals.workflow import registration_release_for_retired_partner  # deals depends on partners, not back
+    # deals depends on partners, not back: imported here, at call time.
+    from deals.leads import leads_release_for_retired_partner
+    from deals.workflow import registration_release_for_retired_partner
 
     registration_release_for_retired_partner(tenant=tenant, actor=actor, partner=partner)
+    leads_release_for_retired_partner(tenant=tenant, actor=actor, partner=partner)
 
 
 def partner_retire(*, tenant: Tenant, actor: Any, partner: PartnerOrganization, reason: str) -> PartnerOrganization:
@@ -91,10 +96,11 @@ def partner_retire(*, tenant: Tenant, actor: Any, partner: PartnerOrganization, 
             Membership.objects.select_for_update().filter(tenant=tenant, partner=locked, is_active=True).order_by("pk")
         )
         Membership.objects.filter(pk__in=[m.pk for m in memberships]).update(is_active=False)
-        partner_registrations_and_leads_release(tenant=tenant, actor=actor, partner=locked)
         retired = partner_update(
             tenant=tenant, actor=actor, partner=locked, status=PartnerStatus.RETIRED, reason=reason, offboarding=True
         )
+        # After the status change: lead routing must already see the partner as retired.
+        partner_registrations_and_leads_release(tenant=tenant, actor=actor, partner=retired)
         audit_record(
             tenant=tenant,
             actor=actor,

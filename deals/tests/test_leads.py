@@ -250,3 +250,24 @@ def test_a_partner_without_sales_access_cannot_be_offered_a_lead(world):
     with staff(world):
         offer = leads.lead_route(tenant=world.a.tenant, actor=world.a.manager, lead=lead)
     assert offer.partner_id == world.a.partner2.pk
+
+
+def test_retiring_a_partner_moves_its_open_and_accepted_leads_on_at_once(world):
+    from partners.lifecycle import partner_retire
+
+    offered = new_lead(world)
+    accepted = new_lead(world, company_name="Globex", domain="globex.example")
+    offer_to(world, offered, world.a.partner1)
+    offer_to(world, accepted, world.a.partner1)
+    with as_partner(world, world.a.partner1, world.a.partner1_admin):
+        leads.lead_accept(tenant=world.a.tenant, actor=world.a.partner1_admin, partner_id=world.a.partner1.pk, lead=accepted)
+
+    with staff(world):
+        partner_retire(tenant=world.a.tenant, actor=world.a.manager, partner=world.a.partner1, reason="Contract ended")
+
+    for lead in (offered, accepted):
+        assert reload(world, lead).offered_to_id == world.a.partner2.pk
+        assert not visible_to(world, world.a.partner1, lead)
+    assert offers(world, offered)[0][1] == "withdrawn"
+    with tenant_context(world.a.tenant.pk):
+        assert AuditEntry.objects.filter(action="deals.lead_release").count() == 2
