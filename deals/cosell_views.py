@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.errors import ApplicationError
 from ecosystem.portal.base import back_to_tenant, roles_required
+from partners.models import PartnerType
 
 from . import cosell
 from .models import ACTIVE_STATUSES, CoSellRole
@@ -46,7 +47,7 @@ class TeamInviteForm(forms.Form):
     def __init__(self, *args, partners: list[dict], with_message: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [("", "—")] + [
-            (str(p["public_id"]), f"{p['name']} ({p['partner_type']})") for p in partners
+            (str(p["public_id"]), f"{p['name']} ({PartnerType(p['partner_type']).label})") for p in partners
         ]
         if not with_message:
             del self.fields["message"]

@@ -83,9 +83,24 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     return render(request, "deals/leads/lead_form.html", {"form": form}, status=status)
 
 
+def _names(request: HttpRequest, lead) -> dict[str, str]:
+    """The lead's product lines and capabilities as people call them (two small queries)."""
+    from partners.models import Capability
+
+    from .models import ProductLine
+
+    lines = dict(ProductLine.objects.filter(tenant=request.tenant, slug__in=lead.product_lines).values_list("slug", "name"))
+    capabilities = dict(Capability.objects.filter(tenant=request.tenant, slug__in=lead.capabilities).values_list("slug", "name"))
+    return {
+        "product_line_names": ", ".join(lines.get(slug, slug) for slug in lead.product_lines),
+        "capability_names": ", ".join(capabilities.get(slug, slug) for slug in lead.capabilities),
+    }
+
+
 def _vendor_detail(request: HttpRequest, lead, *, status: int = 200, offer_error: str = "", chosen: str = "") -> HttpResponse:
     can_edit = request.membership.role in PARTNER_EDITOR_ROLES
     context = {
+        **_names(request, lead),
         "lead": lead,
         "offers": list(leads.lead_offers(lead=lead)),
         "unmatched_reason": leads.unmatched_reason(lead=lead),
@@ -185,6 +200,7 @@ def _partner_detail(request: HttpRequest, lead, *, status: int = 200, decline_er
     partner_id = request.membership.partner_id
     offers = list(leads.lead_offers(lead=lead, partner_id=partner_id))
     context = {
+        **_names(request, lead),
         "lead": lead,
         "offer": offers[0] if offers else None,
         "decline_error": decline_error,

@@ -135,7 +135,7 @@ def test_the_registering_partner_invites_from_a_list_of_names_that_shows_no_othe
     url = reverse("partner_cosell:team", args=["alpha", registration.public_id])
 
     page = client.get(url).content.decode()
-    assert "Alpha MSP (msp)" in page and "Globex" not in page
+    assert "Alpha MSP (Managed service provider)" in page and "Globex" not in page
 
     bad = client.post(url, {"partner": "", "role": "referral"})
     assert bad.status_code == 400
