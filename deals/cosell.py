@@ -11,6 +11,10 @@ The rules, in one place:
   invitation and nothing else). :func:`_team_sync` recomputes both from the participant rows in the
   same transaction as every change, under a row lock on the registration, so the arrays are always
   exactly what the rows say.
+* A registration that stops being active (rejected, expired, won, lost, withdrawn, released, taken
+  over, back under review) keeps no open invitations: the workflow closes them in the same transaction
+  (:func:`cosell_invitations_close`). Accepted partners stay on the team and keep reading the
+  ended deal: it is their history too.
 * What a co-selling partner may read of the deal is :class:`CoSellDeal`: customer, stage, expected
   close, product lines, solution, the team and its own role. Never the value, notes, contact
   details, conflicts or decisions of the registering partner: those stay on the registration,
@@ -58,6 +62,18 @@ ON_THE_TEAM = (ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED)
 def _lock_registration(*, tenant: Tenant, registration: DealRegistration) -> DealRegistration:
     """The registration, locked for the rest of the transaction (call inside ``across_partners``)."""
     return DealRegistration.objects.select_for_update().get(tenant=tenant, pk=registration.pk)
+
+
+def _lock_participant(*, tenant: Tenant, participant: DealParticipant) -> tuple[DealRegistration, DealParticipant]:
+    """The participant's registration, then the participant row, both locked (call inside ``across_partners``).
+
+    Always the registration first, as every service that changes the team does, and as the workflow
+    does when a decision ends the registration and closes its invitations: two transactions that
+    lock in the same order wait for each other instead of deadlocking. (A participant never moves
+    to another registration, so the caller's copy's ``registration_id`` is safe to lock by.)
+    """
+    registration = DealRegistration.objects.select_for_update().get(tenant=tenant, pk=participant.registration_id)
+    return registration, DealParticipant.objects.select_for_update().get(tenant=tenant, pk=participant.pk)
 
 
 def _team_sync(*, tenant: Tenant, registration: DealRegistration) -> list[int]:
@@ -259,8 +275,7 @@ def cosell_respond(*, tenant: Tenant, actor: Any, partner_id: int, participant: 
     if participant.partner_id != partner_id:
         raise NotFoundError()
     with transaction.atomic(), across_partners(reason="co-sell: the invitee answers; lock the deal and rewrite the team arrays"):
-        locked = DealParticipant.objects.select_for_update().get(tenant=tenant, pk=participant.pk)
-        registration = _lock_registration(tenant=tenant, registration=locked.registration)
+        registration, locked = _lock_participant(tenant=tenant, participant=participant)
         if locked.status != ParticipantStatus.INVITED:
             raise ConflictError(_("This invitation was answered or withdrawn already."), code="invitation_closed")
         if accept:
@@ -277,6 +292,30 @@ def cosell_respond(*, tenant: Tenant, actor: Any, partner_id: int, participant: 
             changes={"participant": str(locked.public_id), "role": locked.role},
         )
     return locked
+
+
+def cosell_invitations_close(*, tenant: Tenant, registration: DealRegistration) -> int:
+    """Close the open invitations of a registration that has stopped being active; returns how many.
+
+    Called by the workflow (``deals.workflow.steps._decide``) in the transaction that moves the
+    registration out of the active statuses, with the registration locked. Such an invitation
+    could never be accepted (:func:`cosell_respond` wants an active registration), so it is closed
+    rather than left in the invitee's list: status *declined*, ``responded_at`` now, and the
+    arrays rewritten, so the invitee no longer reads its row. Accepted partners stay on the team.
+
+    Why *declined* and nothing new on the model: it is the status that means "invited, never
+    joined", which is what happened; it keeps the row reusable if the registration becomes active
+    again (an appeal overturned: :func:`_check_newcomer` lets a declined partner be invited
+    again); and it needs no migration or new label. That the decision closed it, not the invitee,
+    is on the decision's audit row (``invitations_closed``) at the same moment as ``responded_at``.
+    """
+    with across_partners(reason="co-sell: the deal ended; close the invitations other partners hold and rewrite the arrays"):
+        closed = DealParticipant.objects.filter(
+            tenant=tenant, registration=registration, status=ParticipantStatus.INVITED
+        ).update(status=ParticipantStatus.DECLINED, responded_at=timezone.now())
+        if closed:
+            _team_sync(tenant=tenant, registration=registration)
+    return closed
 
 
 def cosell_assign(
@@ -332,8 +371,7 @@ def cosell_remove(
     if not reason:
         raise ApplicationError(_("Say why the partner leaves the team."), code="required", field="reason")
     with transaction.atomic(), across_partners(reason="co-sell: take a partner off the team and rewrite the team arrays"):
-        locked = DealParticipant.objects.select_for_update().get(tenant=tenant, pk=participant.pk)
-        registration = _lock_registration(tenant=tenant, registration=locked.registration)
+        registration, locked = _lock_participant(tenant=tenant, participant=participant)
         if partner_id is not None and registration.partner_id != partner_id:
             raise NotFoundError()
         if locked.partner_id == registration.partner_id:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from deals import workflow
 from deals.cosell import (
+    access_cosell_deal,
     cosell_assign,
     cosell_invite,
     cosell_remove,
     cosell_respond,
     cosell_team,
     invitable_partners,
+    invitations_for_partner,
 )
 from deals.models import DealParticipant, DealRegistration
 from ecosystem.audit.models import AuditEntry
@@ -301,6 +307,88 @@ def test_the_registering_partner_withdraws_its_own_invitation(world, registratio
         )
 
     assert raw_counts(world, a.partner2.pk, registration) == (0, 0)
+
+
+# --- when the registration ends ------------------------------------------------------------------
+
+
+def test_rejecting_the_registration_closes_its_open_invitation_and_accepting_is_refused(world, registration):
+    a = world.a
+    p1, p2 = a.partner1.pk, a.partner2.pk
+    participant = invite(world, registration, a.partner2)
+
+    with tenant_context(a.tenant.pk, user_id=a.manager.pk):
+        workflow.registration_reject(tenant=a.tenant, actor=a.manager, registration=registration, reason="Not a fit.")
+
+    team, rows = arrays(world, registration)
+    assert team == [p1] and rows[p2] == ("declined", [p1])
+    with tenant_context(a.tenant.pk):
+        closed = DealParticipant.objects.get(pk=participant.pk)
+        audit = AuditEntry.objects.get(action="deals.registration_reject")
+    assert closed.responded_at is not None
+    assert audit.changes["invitations_closed"] == 1  # the decision closed it, not the invitee
+    with tenant_context(a.tenant.pk, partner_id=p2):
+        assert not DealParticipant.objects.filter(status="invited").exists()
+        assert invitations_for_partner(tenant=a.tenant, partner_id=p2) == []
+    assert raw_counts(world, p2, registration) == (0, 0)
+    with pytest.raises(ConflictError) as refused:
+        respond(world, participant, a.partner2, a.partner2_admin, accept=True)
+    assert refused.value.code == "invitation_closed"
+    assert arrays(world, registration) == (team, rows)
+
+
+def _end(world, registration, how: str) -> None:
+    a = world.a
+    if how == "withdrawn":  # in the registering partner's own scope: the invitee's row is another partner's
+        with tenant_context(a.tenant.pk, partner_id=a.partner1.pk, user_id=a.partner1_admin.pk):
+            workflow.registration_withdraw(
+                tenant=a.tenant, actor=a.partner1_admin, partner_id=a.partner1.pk, registration=registration
+            )
+        return
+    with tenant_context(a.tenant.pk, user_id=a.manager.pk):
+        if how == "lost":
+            workflow.registration_update_stage(
+                tenant=a.tenant, actor=a.manager, registration=registration, stage="closed_lost", closed_on=timezone.localdate()
+            )
+        elif how == "expired":
+            workflow.registration_approve(tenant=a.tenant, actor=a.manager, registration=registration)
+            workflow.protection_expiry_sweep(tenant=a.tenant, today=timezone.localdate() + datetime.timedelta(days=400))
+        elif how == "released":
+            workflow.registration_release_for_retired_partner(tenant=a.tenant, actor=a.manager, partner=a.partner1)
+
+
+@pytest.mark.parametrize("how", ["withdrawn", "lost", "expired", "released"])
+def test_every_end_of_the_registration_closes_invitations_and_accepted_partners_keep_the_deal(world, registration, partner3, how):
+    a = world.a
+    p1, p2, p3 = a.partner1.pk, a.partner2.pk, partner3.pk
+    second = invite(world, registration, a.partner2)
+    respond(world, second, a.partner2, a.partner2_admin, accept=True)
+    third = invite(world, registration, partner3, role="referral")
+
+    _end(world, registration, how)
+
+    team, rows = arrays(world, registration)
+    assert team == [p1, p2]  # the co-seller stays on the team of the ended deal: it is its history too
+    assert rows == {p1: ("accepted", [p1, p2]), p2: ("accepted", [p1, p2]), p3: ("declined", [p1, p2])}
+    assert raw_counts(world, p3, registration) == (0, 0)
+    with tenant_context(a.tenant.pk, partner_id=p2):
+        deal = access_cosell_deal(tenant=a.tenant, registration_id=registration.public_id, partner_id=p2)
+    assert deal.customer_name == "Initech Inc."
+    with pytest.raises(ConflictError):
+        respond(world, third, partner3, a.partner2_admin, accept=True)
+
+
+def test_a_decision_that_keeps_the_registration_active_leaves_invitations_open(world, registration):
+    participant = invite(world, registration, world.a.partner2)
+
+    with tenant_context(world.a.tenant.pk, user_id=world.a.manager.pk):
+        workflow.registration_update_stage(
+            tenant=world.a.tenant, actor=world.a.manager, registration=registration, stage="proposal"
+        )
+
+    assert arrays(world, registration)[1][world.a.partner2.pk] == ("invited", [world.a.partner1.pk, world.a.partner2.pk])
+    accepted = respond(world, participant, world.a.partner2, world.a.partner2_admin, accept=True)
+    assert accepted.status == "accepted"
 
 
 # --- what each partner reads ----------------------------------------------------------------------
