@@ -29,7 +29,12 @@ from .models import AccountOwner, CustomerAccount, DealRegistration, DecisionAct
 from .registrations import claims_release, engagement_rules
 from .workflow import _clean_text, _decide, _lock
 
-TAKEABLE = (RegistrationStatus.PENDING, RegistrationStatus.INFO_REQUESTED, RegistrationStatus.APPROVED, RegistrationStatus.EXPIRED)
+TAKEABLE = (
+    RegistrationStatus.PENDING,
+    RegistrationStatus.INFO_REQUESTED,
+    RegistrationStatus.APPROVED,
+    RegistrationStatus.EXPIRED,
+)
 
 
 def takeover_allowed(*, registration: DealRegistration, policy: str, partner_consented: bool) -> tuple[bool, str]:
