@@ -306,7 +306,7 @@ def test_the_job_reports_progress_to_100_and_drops_the_file(world, monkeypatch):
         real(job_id=job_id, progress=progress, message=message)
 
     monkeypatch.setattr("deals.import_tasks.job_progress", recording)
-    monkeypatch.setattr(imports, "COPY_PROGRESS_EVERY", 1)
+    monkeypatch.setattr("deals.imports.validation.COPY_PROGRESS_EVERY", 1)
     tenant = world.a.tenant
     with in_a(world):
         token = imports.staged_put(tenant=tenant, data=SF_ACCOUNTS.encode(), file_name="sf.csv", user_id=world.a.manager.pk)
