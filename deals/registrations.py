@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -40,6 +40,7 @@ from partners.services import engagement_record
 
 from . import accounts as account_services
 from . import notifications
+from .amounts import CENTS, MAX_AMOUNT, amount_from_text
 from .models import (
     ACTIVE_STATUSES,
     ConflictKind,
@@ -55,9 +56,6 @@ from .models import (
     RegistrationDecision,
     RegistrationStatus,
 )
-
-MAX_VALUE = Decimal("999999999999.99")
-
 
 # --- the rules -------------------------------------------------------------------------------------
 
@@ -104,15 +102,12 @@ def _clean_product_lines(*, tenant: Tenant, product_lines: Iterable[str] | None)
 
 
 def _clean_value(value: Any) -> Decimal:
-    try:
-        amount = Decimal(str(value).replace(",", "").strip()) if value not in (None, "") else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
+    amount = amount_from_text(value)
+    if amount is None:
         raise ApplicationError(_("Enter the estimated value as a number."), code="invalid_number", field="value")
-    if amount < 0 or amount > MAX_VALUE:
+    if amount < 0 or amount > MAX_AMOUNT:
         raise ApplicationError(_("Enter a value between 0 and 999,999,999,999."), code="out_of_range", field="value")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENTS)
 
 
 def _clean_date(value: Any) -> datetime.date:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,9 +16,10 @@ from ecosystem.tenancy.models import Tenant
 from partners.models import Capability, PartnerType, Region
 
 from .. import accounts as account_services
+from ..amounts import CENTS, MAX_AMOUNT, amount_from_text
 from ..models import Lead, ProductLine
 
-MAX_VALUE = Decimal("999999999999.99")
+MAX_VALUE = MAX_AMOUNT  # kept under its old name: deals.leads exports it
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -75,17 +75,14 @@ def clean_lead(*, tenant: Tenant, values: dict[str, Any]) -> dict[str, Any]:
     raw_value = values.get("estimated_value")
     value = None
     if raw_value not in (None, ""):
-        try:
-            value = Decimal(str(raw_value).replace(",", "").strip())
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite() or value < 0 or value > MAX_VALUE:
+        value = amount_from_text(raw_value)
+        if value is None or value < 0 or value > MAX_VALUE:
             raise ApplicationError(
                 _("Enter the estimated value as a number between 0 and 999,999,999,999."),
                 code="invalid_number",
                 field="estimated_value",
             )
-        value = value.quantize(Decimal("0.01"))
+        value = value.quantize(CENTS)
     currency = str(values.get("currency") or "").strip().upper()
     if currency and (len(currency) != 3 or not currency.isalpha()):
         raise ApplicationError(_("Enter a three-letter currency code such as USD."), code="invalid_currency", field="currency")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +14,7 @@ from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
 
 from .. import notifications
+from ..amounts import CENTS, MAX_AMOUNT, amount_from_text
 from ..models import (
     OPEN_STAGES,
     DealRegistration,
@@ -28,13 +29,12 @@ from .steps import RELEASABLE, _decide, _lock, _require_status
 
 
 def _clean_amount(value: Any) -> Decimal:
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ApplicationError(_("Enter the closed amount as a number."), code="invalid_number", field="closed_amount") from None
-    if not amount.is_finite() or amount < 0 or amount > Decimal("999999999999.99"):
+    amount = amount_from_text(value)
+    if amount is None:
+        raise ApplicationError(_("Enter the closed amount as a number."), code="invalid_number", field="closed_amount")
+    if amount < 0 or amount > MAX_AMOUNT:
         raise ApplicationError(_("Enter an amount between 0 and 999,999,999,999."), code="out_of_range", field="closed_amount")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENTS)
 
 
 def _clean_closed_on(value: Any) -> datetime.date:
