@@ -287,7 +287,7 @@ def services() -> Iterator[dict[str, str]]:
     was_running = SERVICES_ENV.exists()
     env = {**os.environ, **up()}
     clients = LOCAL / "clients"
-    clients.mkdir(exist_ok=True)
+    clients.mkdir(parents=True, exist_ok=True)
     marker = clients / str(os.getpid())
     marker.touch()
     try:

@@ -7,6 +7,8 @@ from deals import import_urls as deal_import_urls
 from deals import partner_urls as deal_partner_urls
 from deals import pipeline_urls as deal_pipeline_urls
 from deals import urls as deal_urls
+from deals.mapping import urls as mapping_urls
+from deals.sla import urls as sla_urls
 from ecosystem.accounts import views as account_views
 from ecosystem.portal import partner_urls
 from ecosystem.portal import urls as portal_urls
@@ -15,6 +17,9 @@ from onboarding import setup_urls, training_urls
 from onboarding import urls as onboarding_urls
 from partners import content_urls, tier_urls
 from partners import urls as partner_org_urls
+from partners.directory import urls as directory_urls
+from partners.plans import urls as plan_urls
+from partners.solutions import urls as solution_urls
 
 # The operator logs in to Django admin through allauth (rate limits, MFA), never admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -43,6 +48,24 @@ partner_cosell = tenant_urlpatterns(cosell_urls.partner_urlpatterns, portal=PART
 vendor_deal_imports = tenant_urlpatterns(deal_import_urls.urlpatterns, portal=VENDOR)
 vendor_pipeline = tenant_urlpatterns(deal_pipeline_urls.urlpatterns, portal=VENDOR)
 partner_pipeline = tenant_urlpatterns(deal_pipeline_urls.partner_urlpatterns, portal=PARTNER)
+
+# ecosystem orchestration (issue 5): each area has vendor routes and partner routes
+ECOSYSTEM_AREAS = {
+    "solutions": solution_urls,
+    "plans": plan_urls,
+    "directory": directory_urls,
+    "sla": sla_urls,
+    "mapping": mapping_urls,
+}
+ecosystem_routes = []
+for _namespace, _module in ECOSYSTEM_AREAS.items():
+    ecosystem_routes += [
+        path("t/<slug:tenant_slug>/", include((tenant_urlpatterns(_module.urlpatterns, portal=VENDOR), _namespace))),
+        path(
+            "p/<slug:tenant_slug>/",
+            include((tenant_urlpatterns(_module.partner_urlpatterns, portal=PARTNER), f"partner_{_namespace}")),
+        ),
+    ]
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -73,6 +96,7 @@ urlpatterns = [
     path("p/<slug:tenant_slug>/", include((partner_pipeline, "partner_pipeline"))),
     path("t/<slug:tenant_slug>/", include((vendor_deals, "deals"))),
     path("t/<slug:tenant_slug>/", include((vendor_accounts, "customer_accounts"))),
+    *ecosystem_routes,
     path("apply/", include((onboarding_urls.public_urlpatterns, "onboarding_public"))),
 ]
 

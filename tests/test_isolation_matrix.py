@@ -18,8 +18,6 @@ import datetime
 import hashlib
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
@@ -44,23 +42,10 @@ from partners.content import content_create
 from partners.models import PartnerOrganization, Tier, TierEvaluation
 from tests.factories import PartnerFactory
 from tests.fixtures import onboarding_plan_for, quiz_answers, training_course_for
+from tests.isolation import AREAS
+from tests.isolation.routes import Route, no_ids
 
 TENANT_PREFIXES = ("t/<slug:tenant_slug>/", "p/<slug:tenant_slug>/", "api/v1/t/<slug:tenant_slug>/")
-
-
-@dataclass
-class Route:
-    """How to probe one route: its path ids (from tenant A's objects) and the methods it answers."""
-
-    ids: Callable[[dict], dict]
-    methods: tuple[str, ...]
-    partner_owned: bool = False  # ids that belong to partner1 (so partner2's user must get 404)
-    shared: bool = False  # ids of program configuration every partner of A reads (courses): partner2 gets its page
-    own: bool = False  # no ids, API: every partner user gets their own organisation's answer (partner2 gets its own)
-
-
-def no_ids(objects: dict) -> dict:
-    return {}
 
 
 MATRIX: dict[str, Route] = {
@@ -341,6 +326,12 @@ MATRIX: dict[str, Route] = {
     "api:pipeline": Route(no_ids, ("GET",)),
     "api:my-pipeline": Route(no_ids, ("GET",), own=True),
 }
+# Each later capability keeps its rows and the objects they probe in its own module under
+# tests/isolation/ (listed in AREAS): the rows join the matrix here, the objects join the fixture below.
+for _area in AREAS:
+    _clash = set(_area.ROUTES) & set(MATRIX)
+    assert not _clash, f"{_area.__name__} repeats matrix rows {_clash}"
+    MATRIX.update(_area.ROUTES)
 
 
 def tenant_routes() -> dict[str, str]:
@@ -487,6 +478,8 @@ def tenant_a_objects(world) -> dict:
             a.tenant, a.partner1, a.partner1_rep, customer_name="Probe Registered", customer_domain="registered.example"
         ).registration
         workflow = workflow_objects(a)  # deal registration, vendor side: before partner 1's onboarding plan
+        # later capabilities (tests/isolation/): before partner 1's onboarding plan, which shuts its sales gate
+        areas = [area.objects(a) for area in AREAS]
         issued = api_key_create(tenant=a.tenant, actor=a.owner, name="Probe key", scope="write")
         plan = onboarding_plan_for(a.tenant, a.partner1)
         application = application_submit(
@@ -561,7 +554,7 @@ def tenant_a_objects(world) -> dict:
             for value in model.objects.values_list("public_id", flat=True)
         }
         partner1_memberships = {str(m) for m in Membership.objects.filter(partner=a.partner1).values_list("public_id", flat=True)}
-    return {
+    objects = {
         "partner": a.partner1.public_id,
         "job": job.public_id,
         "import_token": import_token,
@@ -606,6 +599,13 @@ def tenant_a_objects(world) -> dict:
         | {str(my_registration.public_id)}
         | workflow["partner1_ids"],
     }
+    for area in areas:
+        area_ids = dict(area)
+        objects["partner1_ids"] |= area_ids.pop("partner1_ids", set())
+        clash = set(area_ids) & set(objects)
+        assert not clash, f"an area repeats object keys {clash}"
+        objects.update(area_ids)
+    return objects
 
 
 def tenant_models() -> list[type[TenantModel]]:

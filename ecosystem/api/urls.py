@@ -15,6 +15,8 @@ from deals.api.views import (
     ProductLineViewSet,
     RegistrationViewSet,
 )
+from deals.mapping.api import routes as mapping_routes
+from deals.sla.api import routes as sla_routes
 from ecosystem.jobs.api.views import JobViewSet
 from onboarding.api.partner_training_views import MyCertificationViewSet, MyContentViewSet, MyCourseViewSet
 from onboarding.api.partner_views import PartnerOnboardingStepViewSet, PartnerOnboardingViewSet
@@ -29,6 +31,9 @@ from partners.api.tier_views import (
     TierViewSet,
 )
 from partners.api.views import ContentItemViewSet, PartnerLogoViewSet, PartnerViewSet
+from partners.directory.api import routes as directory_routes
+from partners.plans.api import routes as plan_routes
+from partners.solutions.api import routes as solution_routes
 
 router = SimpleRouter(use_regex_path=False)
 router.register("partners", PartnerViewSet, basename="partner")
@@ -71,6 +76,10 @@ router.register("product-lines", ProductLineViewSet, basename="product-line")
 router.register("my-registrations", MyRegistrationViewSet, basename="my-registration")
 # CRM imports of accounts and opportunities (staff); progress is read at jobs/<id>/
 router.register("deal-imports", DealImportViewSet, basename="deal-import")
+# ecosystem orchestration (issue 5): solutions, business plans, directory and collaboration, SLAs, account mapping
+ECOSYSTEM_AREAS = (solution_routes, plan_routes, directory_routes, sla_routes, mapping_routes)
+for _area in ECOSYSTEM_AREAS:
+    _area.register(router)
 
 app_name = "api"
 
@@ -78,6 +87,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("t/<slug:tenant_slug>/", include(router.urls)),
+    *(path("t/<slug:tenant_slug>/", include(_area.urlpatterns)) for _area in ECOSYSTEM_AREAS),
     # a sub-resource of a partner, open to that partner's own admin too (the partner resource is staff-only)
     path(
         "t/<slug:tenant_slug>/partners/<uuid:public_id>/logo/",

@@ -119,6 +119,12 @@ INSTALLED_APPS = [
     "partners",
     "onboarding",
     "deals",
+    # ecosystem orchestration (issue 5): apps nested in the area they extend, each with its own migrations
+    "partners.solutions",
+    "partners.plans",
+    "partners.directory",
+    "deals.sla",
+    "deals.mapping",
     "attribution",
     "scoring",
 ]

@@ -228,6 +228,7 @@ class Command(BaseCommand):
             self._onboarding(acme, owner, partners)
             self._training(acme, partners)
             self._deals(acme, owner, partners)
+            self._ecosystem(acme, owner, partners)
 
         with tenant_context(globex.pk):
             northwind = self._partner(
@@ -392,6 +393,17 @@ class Command(BaseCommand):
             values={"company_name": "Stark Industries", "domain": "stark.example", "region": "emea", "contact_name": "Pepper"},
         )
         lead_route(tenant=tenant, actor=owner, lead=lead)
+
+    def _ecosystem(self, tenant: Tenant, owner: User, partners: dict[str, PartnerOrganization]) -> None:
+        """Joint solutions, business plans, the directory and collaborations, SLAs and account mapping."""
+        from deals.mapping import demo as mapping_demo
+        from deals.sla import demo as sla_demo
+        from partners.directory import demo as directory_demo
+        from partners.plans import demo as plan_demo
+        from partners.solutions import demo as solution_demo
+
+        for area in (solution_demo, plan_demo, directory_demo, sla_demo, mapping_demo):
+            area.seed(tenant=tenant, owner=owner, partners=partners)
 
     def _person(self, email: str, full_name: str, *, is_staff: bool = False, is_superuser: bool = False) -> User:
         with transaction.atomic():

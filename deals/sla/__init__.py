@@ -1,0 +1,1 @@
+"""Operational SLAs on both sides of the program, measured from event timestamps."""

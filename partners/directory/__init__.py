@@ -1,0 +1,1 @@
+"""Partner directory, partner-to-partner collaboration requests and the ecosystem map."""
