@@ -28,6 +28,7 @@ bench: install
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/tiers.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/deals.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/deal_race.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/account_mapping.py
 	@bench/make_run_timing.sh
 
 lint: install

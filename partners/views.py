@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deals.sla.selectors import sla_report
 from ecosystem.accounts.forms import InvitationForm
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.accounts.selectors import pending_invitations, team_members
@@ -75,6 +76,7 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
         "is_retired": partner.status == PartnerStatus.RETIRED,
         "status_history": selectors.partner_status_history(tenant=request.tenant, partner_id=partner.pk),
         "tiers": Tier.objects.filter(tenant=request.tenant),
+        "sla": sla_report(tenant=request.tenant, partner_id=partner.pk),  # its SLA figures, both sides (3 queries)
     }
     return render(request, "partners/partner_detail.html", context)
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deals.sla.selectors import sla_report
 from ecosystem.accounts import services as account_services
 from ecosystem.accounts.forms import InvitationForm
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Invitation, Membership, Role
@@ -52,6 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "can_refresh": request.membership.role in PARTNER_EDITOR_ROLES,
         "time_to_value": time_to_value(tenant=tenant),
         "applications_waiting": application_queue(tenant=tenant).count(),
+        "sla": sla_report(tenant=tenant),  # the program's SLA figures (3 queries)
     }
     return render(request, "portal/dashboard.html", context)
 
@@ -222,6 +224,7 @@ def partner_dashboard(request: HttpRequest) -> HttpResponse:
         "team_size": team_members(tenant=request.tenant, partner_id=partner.pk).filter(is_active=True).count(),
         "pending_invitations": pending_invitations(tenant=request.tenant, partner_id=partner.pk).count(),
         "gate": partner_access_gate(tenant=request.tenant, partner_id=partner.pk),
+        "sla": sla_report(tenant=request.tenant, partner_id=partner.pk),  # its own SLA figures, both sides (3 queries)
     }
     return render(request, "portal/partner_dashboard.html", context)
 

@@ -246,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.lead_tasks.lead_expire_all_tenants",
         "schedule": 15 * 60,
     },
+    # SLAs: email the owing side once per item when less than a quarter of the target is left
+    "sla-breach-warnings-all-tenants": {
+        "task": "deals.sla.tasks.sla_breach_warnings_all_tenants",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Accounts: django-allauth -------------------------------------------------------------------

@@ -1,0 +1,212 @@
+"""Operational SLAs in the API.
+
+Staff and API keys: ``sla-definitions/`` (list, retrieve; owners and partner managers update the
+target and the active flag) and ``sla-report/`` (every active SLA's figures for the program and
+per partner; filters ``start``, ``end``, ``sla``, ``partner``). Partner users: ``my-slas/``, their
+own organisation's figures, both what it owes and what the vendor owes it (404 to staff and keys).
+
+Figures come from ``deals.sla.selectors`` (the portal reads the same); writes go through
+``deals.sla.services``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.response import Response
+
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
+from ecosystem.api.pagination import CreatedCursorPagination
+from ecosystem.api.views import TenantViewSet
+from ecosystem.errors import ApplicationError, NotFoundError
+from partners.models import PartnerOrganization
+
+from .. import selectors, services
+from ..models import MAX_TARGET_HOURS, RULE_FIELD, SlaDefinition, SlaKind
+
+KIND_HELP = "One of: " + ", ".join(SlaKind.values) + "."
+SIDE_HELP = "vendor or partner: who owes the answer (fixed by the interaction)."
+
+
+# --- serializers (shapes only; the rules are the services') ----------------------------------------
+
+
+class SlaDefinitionOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.CharField(help_text=KIND_HELP)
+    name = serializers.CharField(source="get_kind_display")
+    owed_by = serializers.CharField(help_text=SIDE_HELP)
+    target_hours = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    rule_of_engagement = serializers.SerializerMethodField(
+        help_text="The rules-of-engagement field this target is (changing one changes the other), or null."
+    )
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+    def get_rule_of_engagement(self, definition) -> str | None:
+        return RULE_FIELD.get(definition.kind)
+
+
+class SlaDefinitionInputSerializer(serializers.Serializer):
+    target_hours = serializers.IntegerField(min_value=1, max_value=MAX_TARGET_HOURS, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class SlaReportQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First day items started (default: 89 days before end).")
+    end = serializers.DateField(required=False, help_text="Last day items started (default: today).")
+    sla = serializers.CharField(required=False, help_text="Only this SLA. " + KIND_HELP)
+    partner = serializers.UUIDField(required=False, help_text="Only this partner (staff only).")
+
+    def validate_sla(self, value: str) -> str:
+        if value not in SlaKind.values:
+            raise serializers.ValidationError(KIND_HELP, code="invalid_choice")
+        return value
+
+
+class MySlaQuerySerializer(SlaReportQuerySerializer):
+    partner = None
+
+
+class SlaFiguresSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=KIND_HELP)
+    name = serializers.CharField(source="label")
+    owed_by = serializers.CharField(help_text=SIDE_HELP)
+    target_hours = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Items that started in the period.")
+    met = serializers.IntegerField()
+    breached = serializers.IntegerField(help_text="Answered after the target, or closed unanswered (an expired lead offer).")
+    open_within = serializers.IntegerField()
+    open_overdue = serializers.IntegerField(help_text="Not answered and past the target: a breach too.")
+    breaches = serializers.IntegerField(help_text="breached + open_overdue.")
+    attainment = serializers.FloatField(allow_null=True, help_text="Percent: met / (met + breached + open_overdue).")
+    median_hours = serializers.FloatField(allow_null=True, help_text="Median hours from start to answer, answered items.")
+    p90_hours = serializers.FloatField(allow_null=True, help_text="90th percentile of the same (interpolated).")
+
+
+class PartnerSlaFiguresSerializer(SlaFiguresSerializer):
+    partner = serializers.UUIDField(source="partner_public_id")
+    partner_name = serializers.CharField()
+
+
+class SlaPeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class SlaReportOutputSerializer(serializers.Serializer):
+    period = SlaPeriodSerializer()
+    slas = SlaFiguresSerializer(many=True, help_text="The program's figures, one per active SLA.")
+    partners = PartnerSlaFiguresSerializer(many=True, help_text="Per partner and SLA, partners with items in the period.")
+
+
+class MySlaOutputSerializer(serializers.Serializer):
+    period = SlaPeriodSerializer()
+    slas = SlaFiguresSerializer(many=True, help_text="Your figures, one per active SLA (both sides).")
+
+
+def _period(values: dict) -> selectors.SlaPeriod:
+    base = selectors.SlaPeriod.default(today=values.get("end"))
+    start, end = values.get("start") or base.start, values.get("end") or base.end
+    if start > end:
+        raise ApplicationError(_("The period starts after it ends."), code="invalid_period", field="start")
+    return selectors.SlaPeriod(start=start, end=end)
+
+
+# --- viewsets ----------------------------------------------------------------------------------
+
+
+class KindCursorPagination(CreatedCursorPagination):
+    ordering = ("id",)
+
+
+class SlaDefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """``sla-definitions/``: the program's SLAs (created with the defaults on first read)."""
+
+    model = SlaDefinition
+    serializer_class = SlaDefinitionOutputSerializer
+    pagination_class = KindCursorPagination
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset(PARTNER_EDITOR_ROLES)
+
+    def scoped_queryset(self):
+        services.sla_definitions_ensure(tenant=self.tenant)
+        return SlaDefinition.objects.filter(tenant=self.tenant).order_by("id")
+
+    @extend_schema(request=SlaDefinitionInputSerializer, responses={200: SlaDefinitionOutputSerializer})
+    def update(self, request, *args, **kwargs):
+        """Set the target (hours, 1-720) and/or ``is_active``. For the registration and lead SLAs the rule of
+        engagement changes with it. Audited."""
+        definition = self.get_object()
+        data = SlaDefinitionInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        updated = services.sla_definition_update(
+            tenant=self.tenant,
+            actor=self.actor,
+            definition=definition,
+            target_hours=data.validated_data.get("target_hours"),
+            is_active=data.validated_data.get("is_active"),
+        )
+        return Response(SlaDefinitionOutputSerializer(updated).data)
+
+    @extend_schema(request=SlaDefinitionInputSerializer, responses={200: SlaDefinitionOutputSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Change only the fields given."""
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+class SlaReportViewSet(TenantViewSet):
+    """``sla-report/``: every active SLA's figures for the program and per partner (staff and API keys)."""
+
+    model = SlaDefinition
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset()
+
+    def scoped_queryset(self):
+        return SlaDefinition.objects.filter(tenant=self.tenant)
+
+    @extend_schema(
+        parameters=[SlaReportQuerySerializer], responses={200: SlaReportOutputSerializer}, operation_id="sla_report_retrieve"
+    )
+    def retrieve(self, request, *args, **kwargs):
+        """Figures of the items that started in the period (default: the last 90 days). Filters: ``sla``, ``partner``."""
+        query = SlaReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        partner_id = None
+        if values.get("partner"):
+            partner = PartnerOrganization.objects.filter(tenant=self.tenant, public_id=values["partner"]).only("pk").first()
+            if partner is None:
+                raise ApplicationError(_("Choose a partner of this program."), code="invalid_choice", field="partner")
+            partner_id = partner.pk
+        period = _period(values)
+        kinds = [values["sla"]] if values.get("sla") else None
+        report = selectors.sla_report(tenant=self.tenant, period=period, partner_id=partner_id, kinds=kinds)
+        body = {"period": period, "slas": report.program, "partners": report.by_partner}
+        return Response(SlaReportOutputSerializer(body).data)
+
+
+class MySlaViewSet(TenantViewSet):
+    """``my-slas/``: the caller's organisation's SLA figures, both sides. Partner users only."""
+
+    model = SlaDefinition
+    read_roles = frozenset(PARTNER_ROLES)
+    write_roles = frozenset()
+
+    def scoped_queryset(self):
+        return SlaDefinition.objects.filter(tenant=self.tenant)
+
+    @extend_schema(parameters=[MySlaQuerySerializer], responses={200: MySlaOutputSerializer}, operation_id="my_slas_retrieve")
+    def retrieve(self, request, *args, **kwargs):
+        """Your figures for items that started in the period (default: the last 90 days): what you owe the vendor
+        (lead and co-sell answers) and what it owes you (registration, extension and appeal decisions)."""
+        if self.caller_partner_id is None:  # an API key acts for the vendor: it has no SLA figures of its own
+            raise NotFoundError()
+        query = MySlaQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        period = _period(values)
+        kinds = [values["sla"]] if values.get("sla") else None
+        report = selectors.sla_report(tenant=self.tenant, period=period, partner_id=self.caller_partner_id, kinds=kinds)
+        return Response(MySlaOutputSerializer({"period": period, "slas": report.program}).data)
