@@ -15,6 +15,8 @@ from ecosystem.tenancy.models import Tenant
 
 from .models import OPEN_STAGES, DealStage, ProductLine, RegistrationStatus
 
+NO_SOLUTION = [("", _("None"))]
+
 OPEN_STAGE_CHOICES = [(stage.value, stage.label) for stage in OPEN_STAGES]
 
 
@@ -37,6 +39,11 @@ class RegistrationForm(forms.Form):
     contact_email = forms.EmailField(label=_("Contact email"), required=False)
     contact_title = forms.CharField(label=_("Contact title"), max_length=150, required=False)
     product_lines = forms.MultipleChoiceField(label=_("Product lines"), widget=forms.CheckboxSelectMultiple)
+    joint_solution = forms.ChoiceField(
+        label=_("Joint solution"),
+        required=False,
+        help_text=_("A solution in market that your organisation delivers: its partners join the deal as co-sellers."),
+    )
     solution = forms.CharField(label=_("Solution"), max_length=200, required=False)
     value = forms.DecimalField(label=_("Estimated value"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.CharField(label=_("Currency"), min_length=3, max_length=3, initial="USD")
@@ -44,9 +51,13 @@ class RegistrationForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=OPEN_STAGE_CHOICES, initial=DealStage.PROSPECTING)
     notes = forms.CharField(label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, tenant: Tenant, **kwargs) -> None:
+    def __init__(self, *args, tenant: Tenant, partner_id: int | None = None, **kwargs) -> None:
+        from partners.solutions.selectors import registrable_solutions
+
         super().__init__(*args, **kwargs)
         self.fields["product_lines"].choices = product_line_choices(tenant)
+        solutions = registrable_solutions(tenant=tenant, partner_id=partner_id) if partner_id else []
+        self.fields["joint_solution"].choices = NO_SOLUTION + solutions
 
     def values(self) -> dict:
         """The cleaned input as ``registration_submit`` takes it."""

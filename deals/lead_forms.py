@@ -26,11 +26,17 @@ class LeadForm(forms.Form):
     estimated_value = forms.CharField(label=_("Estimated value"), max_length=20, required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     notes = forms.CharField(label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    joint_solution = forms.ChoiceField(
+        label=_("Joint solution"),
+        required=False,
+        help_text=_("A solution in market: it carries to the registration when the partner delivers it."),
+    )
 
-    def __init__(self, *args, capabilities=(), product_lines=(), **kwargs) -> None:
+    def __init__(self, *args, capabilities=(), product_lines=(), solutions=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["capabilities"].choices = list(capabilities)
         self.fields["product_lines"].choices = list(product_lines)
+        self.fields["joint_solution"].choices = [("", _("None")), *solutions]
 
 
 class LeadConvertForm(forms.Form):
@@ -43,6 +49,11 @@ class LeadConvertForm(forms.Form):
     contact_email = forms.CharField(label=_("Contact email"), max_length=254, required=False)
     contact_title = forms.CharField(label=_("Contact's title"), max_length=150, required=False)
     product_lines = forms.MultipleChoiceField(label=_("Product lines"), widget=forms.CheckboxSelectMultiple)
+    joint_solution = forms.ChoiceField(
+        label=_("Joint solution"),
+        required=False,
+        help_text=_("A solution in market your organisation delivers: its partners join the deal as co-sellers."),
+    )
     solution = forms.CharField(label=_("Solution"), max_length=200, required=False)
     value = forms.CharField(label=_("Deal value"), max_length=20)
     currency = forms.CharField(label=_("Currency"), max_length=3)
@@ -59,6 +70,7 @@ class LeadConvertForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, product_lines=(), **kwargs) -> None:
+    def __init__(self, *args, product_lines=(), solutions=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product_lines"].choices = list(product_lines)
+        self.fields["joint_solution"].choices = [("", _("None")), *solutions]

@@ -18,6 +18,7 @@ from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF
 from ecosystem.errors import ApplicationError, NotFoundError
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import Capability, PartnerOrganization, Region
+from partners.solutions.selectors import lead_solution_choices, registrable_solutions
 
 from . import leads
 from .lead_forms import LeadConvertForm, LeadForm
@@ -70,6 +71,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         capabilities=Capability.objects.filter(tenant=request.tenant).order_by("name").values_list("slug", "name"),
         product_lines=_product_line_choices(request.tenant),
+        solutions=lead_solution_choices(tenant=request.tenant),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,6 +110,9 @@ def _vendor_detail(request: HttpRequest, lead, *, status: int = 200, offer_error
         "can_route": can_edit and lead.status in (LeadStatus.NEW, LeadStatus.UNMATCHED),
         "can_offer": can_edit and lead.status in leads.OFFERABLE,
         "can_withdraw": can_edit and lead.status not in (LeadStatus.CONVERTED, LeadStatus.WITHDRAWN),
+        "solution_choices": lead_solution_choices(tenant=request.tenant)
+        if can_edit and lead.status not in (LeadStatus.CONVERTED, LeadStatus.WITHDRAWN)
+        else [],
         "partners": leads.partners_to_offer(tenant=request.tenant) if can_edit and lead.status in leads.OFFERABLE else [],
         "offer_error": offer_error,
         "chosen": chosen,
@@ -261,7 +266,15 @@ def my_lead_convert(request: HttpRequest, lead_id) -> HttpResponse:
         "notes": lead.notes,
         "stage": "qualification",
     }
-    form = LeadConvertForm(request.POST or None, initial=initial, product_lines=_product_line_choices(request.tenant))
+    solutions = registrable_solutions(tenant=request.tenant, partner_id=request.membership.partner_id)
+    if lead.joint_solution and any(str(lead.joint_solution.public_id) == value for value, _name in solutions):
+        initial["joint_solution"] = str(lead.joint_solution.public_id)
+    form = LeadConvertForm(
+        request.POST or None,
+        initial=initial,
+        product_lines=_product_line_choices(request.tenant),
+        solutions=solutions,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             submitted = leads.lead_convert(

@@ -104,7 +104,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """The registration form. Until sales access is open it shows what is missing (and the service refuses)."""
     partner_id = request.membership.partner_id
     gate = partner_access_gate(tenant=request.tenant, partner_id=partner_id)
-    form = RegistrationForm(request.POST or None, tenant=request.tenant)
+    form = RegistrationForm(request.POST or None, tenant=request.tenant, partner_id=partner_id)
     status = 200
     if request.method == "POST":
         status = 400

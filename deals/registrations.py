@@ -15,13 +15,17 @@ The rules, in one place (the program's own figures are in :class:`~deals.models.
   auto-approve it (no conflict, value below ``auto_approve_below`` in the program's currency).
 * Nothing a partner is told names another partner: the checks run across partners
   (:func:`~ecosystem.tenancy.context.across_partners`) and hand back only a neutral outcome.
+* A registration may reference a **joint solution** (``joint_solution``, a public id): one in
+  market that the registering partner delivers (an accepted component, or it orchestrates it);
+  anything else is a field error on ``joint_solution``. See :func:`solution_team_join` for how the
+  solution's partners come onto the deal.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +41,8 @@ from ecosystem.tenancy.models import Tenant
 from onboarding.services import require_sales_access
 from partners.models import EngagementKind, PartnerOrganization, PartnerStatus
 from partners.services import engagement_record
+from partners.solutions.models import ComponentRole, ComponentStatus, SolutionComponent
+from partners.solutions.selectors import solution_for_registration
 
 from . import accounts as account_services
 from . import notifications
@@ -44,6 +50,7 @@ from .amounts import CENTS, MAX_AMOUNT, amount_from_text
 from .models import (
     ACTIVE_STATUSES,
     ConflictKind,
+    CoSellRole,
     CustomerAccount,
     DealConflict,
     DealRegistration,
@@ -304,6 +311,11 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
     require_sales_access(tenant=tenant, partner_id=partner_id)
     partner = _partner_for_registration(tenant=tenant, partner_id=partner_id)
     data = clean_registration(tenant=tenant, values=values)
+    joint_solution = None
+    if values.get("joint_solution") not in (None, ""):
+        joint_solution = solution_for_registration(tenant=tenant, partner_id=partner_id, public_id=values["joint_solution"])
+        if not data.solution:  # the free-text solution co-sellers read says which one
+            data = replace(data, solution=joint_solution.name[:200])
     rules = engagement_rules(tenant=tenant)
     now = timezone.now()
     with transaction.atomic():
@@ -328,6 +340,7 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
             team_partner_ids=[partner.pk],
             submitted_by=person_of(actor),
             submitted_at=now,
+            joint_solution=joint_solution,
             **asdict(data),
         )
         if registration.is_active and not _claim(registration):
@@ -372,8 +385,15 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
             actor=actor,
             action="deals.registration_submit",
             target=registration,
-            changes={"status": status, "rule": rule, "conflicts": [c.kind for c in conflicts]},
+            changes={
+                "status": status,
+                "rule": rule,
+                "conflicts": [c.kind for c in conflicts],
+                "joint_solution": str(joint_solution.public_id) if joint_solution else None,
+            },
         )
+        if joint_solution is not None:
+            solution_team_join(tenant=tenant, actor=actor, registration=registration)
         engagement_record(
             tenant=tenant,
             partner_id=partner.pk,
@@ -383,6 +403,87 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
         )
         notifications.notify_registration_submitted(tenant=tenant, registration=registration)  # sent on commit
     return Submitted(registration=registration, conflicts=conflicts)
+
+
+# --- the joint solution's team ---------------------------------------------------------------------
+
+# A component's role decides the co-sell role its partner takes on a deal for the solution.
+COSELL_ROLE_OF_COMPONENT = {
+    ComponentRole.SI_IMPLEMENTATION: CoSellRole.IMPLEMENTATION,
+    ComponentRole.MSP_MANAGED_SERVICE: CoSellRole.IMPLEMENTATION,
+    ComponentRole.DISTRIBUTOR_FULFILMENT: CoSellRole.DISTRIBUTION,
+    ComponentRole.ISV_PRODUCT: CoSellRole.INFLUENCING,
+    ComponentRole.CONSULTING: CoSellRole.INFLUENCING,
+}
+# A partner with several components takes the first of these it holds.
+_ROLE_PRECEDENCE = (
+    ComponentRole.SI_IMPLEMENTATION,
+    ComponentRole.MSP_MANAGED_SERVICE,
+    ComponentRole.DISTRIBUTOR_FULFILMENT,
+    ComponentRole.ISV_PRODUCT,
+    ComponentRole.CONSULTING,
+)
+
+
+def solution_team_join(*, tenant: Tenant, actor: Any, registration: DealRegistration) -> list[int]:
+    """Bring the registration's joint solution's other partners onto the deal as co-sellers; returns who joined.
+
+    **When: at submission**, in the submitting transaction, if the registration is active
+    (pending, or approved at once). The partner chose the solution so that its team sells the
+    deal together from the start: the co-sellers see the deal while the vendor reviews it, as they
+    would had the partner invited each one, and the co-sell team is what the partner sees at once on
+    its deal page. Waiting for approval would leave the team out of the deal exactly while the
+    customer is being qualified. A registration stored *under review* (a conflict) holds nothing
+    and co-selling needs an active registration, so it gets no team at submission: call this again
+    when a manager approves it (``deals.workflow`` — see the issue 5 note); it is idempotent.
+
+    Who: every partner with an **accepted** component of the solution other than the registering
+    partner, still active in the program, not on the team already. Each goes through
+    :func:`deals.cosell.cosell_assign` (accepted at once, audited, its admins emailed), in the co-sell
+    role of its component: SI implementation and MSP managed service → implementation, distributor
+    fulfilment → distribution, ISV product and consulting → influencing.
+    """
+    from .cosell import COSELL_PARTNER_STATUSES, ON_THE_TEAM, cosell_assign
+    from .models import DealParticipant
+
+    if registration.joint_solution_id is None or not registration.is_active:
+        return []
+    with across_partners(reason="solution team: the solution's confirmed partners join the deal as co-sellers"):
+        components = list(
+            SolutionComponent.objects.filter(
+                tenant=tenant, solution_id=registration.joint_solution_id, status=ComponentStatus.ACCEPTED
+            )
+            .exclude(partner_id=registration.partner_id)
+            .filter(partner__status__in=COSELL_PARTNER_STATUSES)
+            .select_related("partner")
+            .order_by("id")
+        )
+        taken = set(
+            DealParticipant.objects.filter(tenant=tenant, registration=registration, status__in=ON_THE_TEAM).values_list(
+                "partner_id", flat=True
+            )
+        )
+        roles: dict[int, list[str]] = {}
+        partners: dict[int, PartnerOrganization] = {}
+        for component in components:
+            roles.setdefault(component.partner_id, []).append(component.role)
+            partners[component.partner_id] = component.partner
+        joined = []
+        for partner_id, held in roles.items():
+            if partner_id in taken:
+                continue
+            role = next(r for r in _ROLE_PRECEDENCE if r in held)
+            cosell_assign(
+                tenant=tenant,
+                actor=actor,
+                registration=registration,
+                partner=partners[partner_id],
+                role=COSELL_ROLE_OF_COMPONENT[role],
+            )
+            joined.append(partner_id)
+    if joined:
+        registration.refresh_from_db(fields=["team_partner_ids"])
+    return joined
 
 
 def _claim(registration: DealRegistration) -> bool:

@@ -8,6 +8,8 @@ from rest_framework import serializers
 from deals.models import Lead, LeadOffer, LeadStatus, OfferStatus
 from partners.models import PartnerType, Region
 
+from .serializers import SolutionRefSerializer
+
 
 class LeadOfferOutputSerializer(serializers.ModelSerializer):
     """One offer of a lead: to whom, until when, the answer, and why that partner was chosen."""
@@ -47,6 +49,7 @@ class LeadOutputSerializer(serializers.ModelSerializer):
     offered_to_name = serializers.CharField(source="offered_to.name", read_only=True, allow_null=True)
     account = serializers.UUIDField(source="account.public_id", read_only=True, allow_null=True)
     registration = serializers.UUIDField(source="registration.public_id", read_only=True, allow_null=True)
+    joint_solution = SolutionRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Lead
@@ -55,6 +58,7 @@ class LeadOutputSerializer(serializers.ModelSerializer):
             "company_name",
             "domain",
             "account",
+            "joint_solution",
             "contact_name",
             "contact_email",
             "region",
@@ -89,6 +93,7 @@ class PartnerLeadOutputSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     status = serializers.ChoiceField(choices=LeadStatus.choices, read_only=True)
     registration = serializers.UUIDField(source="registration.public_id", read_only=True, allow_null=True)
+    joint_solution = SolutionRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Lead
@@ -96,6 +101,7 @@ class PartnerLeadOutputSerializer(serializers.ModelSerializer):
             "id",
             "company_name",
             "domain",
+            "joint_solution",
             "contact_name",
             "contact_email",
             "region",
@@ -123,11 +129,16 @@ class LeadInputSerializer(serializers.Serializer):
     estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    joint_solution = serializers.UUIDField(required=False, allow_null=True, help_text="A joint solution in market (its id).")
 
 
 class LeadOfferInputSerializer(serializers.Serializer):
     partner = serializers.UUIDField(help_text="The partner organisation's id.")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, help_text="Why this partner.")
+
+
+class LeadSolutionInputSerializer(serializers.Serializer):
+    joint_solution = serializers.UUIDField(allow_null=True, help_text="A joint solution in market (its id); null clears it.")
 
 
 class LeadReasonInputSerializer(serializers.Serializer):
@@ -146,6 +157,11 @@ class LeadConvertInputSerializer(serializers.Serializer):
     contact_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     contact_title = serializers.CharField(max_length=150, required=False, allow_blank=True)
     product_lines = serializers.ListField(child=serializers.SlugField(max_length=80), required=False)
+    joint_solution = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A joint solution in market your organisation delivers; empty: the lead's, when you deliver it.",
+    )
     solution = serializers.CharField(max_length=200, required=False, allow_blank=True)
     value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True)

@@ -1,5 +1,5 @@
 """Leads in the API. Staff (``leads/``): list, read with every offer and why, create (``Idempotency-Key``
-honoured), route, offer to a chosen partner, withdraw. The offered partner (``my-leads/``): its leads,
+honoured), route, offer to a chosen partner, set its joint solution, withdraw. The offered partner (``my-leads/``): its leads,
 accept, decline with a reason, convert into a deal registration (``Idempotency-Key`` honoured).
 
 Every action calls the same service as the portal (:mod:`deals.leads`). A partner user reaches only
@@ -33,6 +33,7 @@ from .lead_serializers import (
     LeadOfferInputSerializer,
     LeadOutputSerializer,
     LeadReasonInputSerializer,
+    LeadSolutionInputSerializer,
     PartnerLeadOutputSerializer,
 )
 
@@ -64,7 +65,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
     def scoped_queryset(self):
-        return Lead.objects.filter(tenant=self.tenant).select_related("offered_to", "account", "registration")
+        return Lead.objects.filter(tenant=self.tenant).select_related("offered_to", "account", "registration", "joint_solution")
 
     @extend_schema(responses={200: LeadDetailOutputSerializer})
     def retrieve(self, request, *args, **kwargs):
@@ -116,6 +117,18 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             raise ApplicationError("Choose a partner of this program.", code="invalid_choice", field="partner")
         leads.lead_offer_manual(
             tenant=self.tenant, actor=self.actor, lead=lead, partner=partner, note=payload.validated_data.get("note", "")
+        )
+        return _detail(lead)
+
+    @extend_schema(request=LeadSolutionInputSerializer, responses={200: LeadDetailOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def solution(self, request, *args, **kwargs):
+        """Set (a joint solution in market's id) or clear (``null``) the joint solution the lead is for."""
+        lead = self.get_object()
+        payload = LeadSolutionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        leads.lead_solution_set(
+            tenant=self.tenant, actor=self.actor, lead=lead, joint_solution=payload.validated_data.get("joint_solution")
         )
         return _detail(lead)
 

@@ -20,6 +20,8 @@ from deals.models import (
 )
 from deals.registrations import PrecheckOutcome
 
+from .serializers import SolutionRefSerializer
+
 
 def status_message(registration: DealRegistration) -> str:
     """One neutral sentence for the status, the same words the portal uses."""
@@ -48,6 +50,11 @@ class MyRegistrationInputSerializer(serializers.Serializer):
     contact_title = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     product_lines = serializers.ListField(
         child=serializers.SlugField(max_length=80), allow_empty=False, help_text="Keys of the program's active product lines."
+    )
+    joint_solution = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A joint solution in market your organisation delivers (its id): its partners join the deal as co-sellers.",
     )
     solution = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True)
@@ -100,6 +107,7 @@ class RegistrationPrecheckOutputSerializer(serializers.Serializer):
 class MyRegistrationOutputSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     message = serializers.SerializerMethodField(help_text="A neutral sentence for the status (it names nobody).")
+    joint_solution = SolutionRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = DealRegistration
@@ -113,6 +121,7 @@ class MyRegistrationOutputSerializer(serializers.ModelSerializer):
             "contact_email",
             "contact_title",
             "product_lines",
+            "joint_solution",
             "solution",
             "value",
             "currency",

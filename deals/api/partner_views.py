@@ -84,7 +84,9 @@ class MyRegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     write_roles = _EVERYONE
 
     def scoped_queryset(self):
-        queryset = DealRegistration.objects.filter(tenant=self.tenant).order_by("-submitted_at", "-id")
+        queryset = (
+            DealRegistration.objects.filter(tenant=self.tenant).select_related("joint_solution").order_by("-submitted_at", "-id")
+        )
         if self.caller_partner_id is not None:
             queryset = queryset.filter(partner_id=self.caller_partner_id)
         return queryset

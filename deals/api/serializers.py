@@ -17,6 +17,13 @@ from deals.models import (
 )
 
 
+class SolutionRefSerializer(serializers.Serializer):
+    """The joint solution a deal or lead references (``null`` when none, or when the caller may not read it)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
 class ManagePartnerRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     name = serializers.CharField(read_only=True)
@@ -83,11 +90,12 @@ class ManageDecisionOutputSerializer(serializers.ModelSerializer):
 
 
 class ManageRegistrationDetailSerializer(ManageRegistrationOutputSerializer):
+    joint_solution = SolutionRefSerializer(read_only=True, allow_null=True)
     conflicts = ManageConflictOutputSerializer(many=True, read_only=True, source="side_by_side")
     history = ManageDecisionOutputSerializer(many=True, read_only=True, source="history_rows")
 
     class Meta(ManageRegistrationOutputSerializer.Meta):
-        fields = [*ManageRegistrationOutputSerializer.Meta.fields, "notes", "conflicts", "history"]
+        fields = [*ManageRegistrationOutputSerializer.Meta.fields, "joint_solution", "notes", "conflicts", "history"]
         read_only_fields = fields
 
 

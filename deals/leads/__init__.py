@@ -21,7 +21,7 @@ the offered partner's admins are emailed after commit.
 """
 
 from .answers import lead_accept, lead_convert, lead_decline
-from .intake import MAX_VALUE, clean_lead, lead_create
+from .intake import MAX_VALUE, clean_lead, lead_create, lead_solution_set
 from .offers import OFFERABLE, lead_offer_manual, lead_route
 from .selectors import (
     PARTNER_VISIBLE,
@@ -48,6 +48,7 @@ __all__ = [
     "lead_offer_manual",
     "lead_offers",
     "lead_route",
+    "lead_solution_set",
     "lead_withdraw",
     "leads_for_partner",
     "leads_for_staff",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError
+from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
 
 from ..models import Lead, LeadOffer, LeadStatus, OfferStatus
@@ -67,11 +68,33 @@ def lead_decline(*, tenant: Tenant, actor: Any, partner_id: int, lead: Lead, rea
         return _route_next(tenant=tenant, actor=actor, lead=lead, now=now)
 
 
+def _carried_solution(*, tenant: Tenant, partner_id: int, lead: Lead) -> str | None:
+    """The public id of the lead's joint solution if ``partner_id`` may register a deal for it, else None."""
+    from partners.solutions.models import JointSolution
+    from partners.solutions.selectors import solution_for_registration
+
+    if lead.joint_solution_id is None:
+        return None
+    with across_partners(reason="lead conversion: the public id of the solution the vendor set on the lead"):
+        public_id = (
+            JointSolution.objects.filter(tenant=tenant, pk=lead.joint_solution_id).values_list("public_id", flat=True).first()
+        )
+    try:
+        return str(solution_for_registration(tenant=tenant, partner_id=partner_id, public_id=public_id).public_id)
+    except ApplicationError:
+        return None
+
+
 def lead_convert(*, tenant: Tenant, actor: Any, partner_id: int, lead: Lead, values: dict[str, Any]) -> Submitted:
     """The accepting partner registers the deal: the lead's customer data, plus what the partner adds.
 
     The registration goes through :func:`deals.registrations.registration_submit` like any other
     (gate, conflicts, auto-approval). The lead becomes ``converted`` and links the registration.
+
+    The lead's joint solution carries to the registration (and its partners join the deal) when
+    the converting partner delivers it; otherwise the registration is made without it, rather than
+    refused: the vendor suggested the solution, the partner owns its deal. A ``joint_solution``
+    the partner sends itself wins, and is checked like any registration's.
     """
     with transaction.atomic():
         lead = _locked(lead)
@@ -87,6 +110,9 @@ def lead_convert(*, tenant: Tenant, actor: Any, partner_id: int, lead: Lead, val
             "currency": lead.currency,
             "notes": lead.notes,
         }
+        carried = _carried_solution(tenant=tenant, partner_id=partner_id, lead=lead)
+        if carried:
+            merged["joint_solution"] = carried
         merged.update({key: value for key, value in values.items() if value not in (None, "", [])})
         submitted = registration_submit(tenant=tenant, actor=actor, partner_id=partner_id, values=merged)
         lead.status = LeadStatus.CONVERTED

@@ -14,10 +14,11 @@ from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
 from partners.models import Capability, PartnerType, Region
+from partners.solutions.selectors import solution_for_lead
 
 from .. import accounts as account_services
 from ..amounts import CENTS, MAX_AMOUNT, amount_from_text
-from ..models import Lead, ProductLine
+from ..models import Lead, LeadStatus, ProductLine
 
 MAX_VALUE = MAX_AMOUNT  # kept under its old name: deals.leads exports it
 
@@ -100,6 +101,7 @@ def clean_lead(*, tenant: Tenant, values: dict[str, Any]) -> dict[str, Any]:
         "estimated_value": value,
         "currency": currency,
         "notes": str(values.get("notes") or "").strip()[:4000],
+        "joint_solution": solution_for_lead(tenant=tenant, public_id=values.get("joint_solution")),
     }
 
 
@@ -121,6 +123,38 @@ def lead_create(*, tenant: Tenant, actor: Any, values: dict[str, Any]) -> Lead:
             actor=actor,
             action="deals.lead_create",
             target=lead,
-            changes={"region": lead.region, "partner_type": lead.partner_type, "capabilities": lead.capabilities},
+            changes={
+                "region": lead.region,
+                "partner_type": lead.partner_type,
+                "capabilities": lead.capabilities,
+                "joint_solution": str(lead.joint_solution.public_id) if lead.joint_solution else None,
+            },
         )
     return lead
+
+
+def lead_solution_set(*, tenant: Tenant, actor: Any, lead: Lead, joint_solution: Any) -> Lead:
+    """Staff set (a solution in market's public id) or clear (empty) the joint solution a lead is for.
+
+    Refused once the lead is converted or withdrawn (``lead_closed``): the registration carries its
+    own reference from then on. When the lead converts, the solution carries to the registration
+    if the converting partner delivers it (:func:`deals.leads.lead_convert`).
+    """
+    from .offers import _locked
+
+    solution = solution_for_lead(tenant=tenant, public_id=joint_solution)
+    with transaction.atomic():
+        locked = _locked(lead)
+        if locked.status in (LeadStatus.CONVERTED, LeadStatus.WITHDRAWN):
+            raise ApplicationError(_("A converted or withdrawn lead keeps its solution."), code="lead_closed")
+        previous = locked.joint_solution_id
+        locked.joint_solution = solution
+        locked.save(update_fields=["joint_solution", "updated_at"])
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="deals.lead_solution_set",
+            target=locked,
+            changes={"from": previous, "joint_solution": str(solution.public_id) if solution else None},
+        )
+    return locked

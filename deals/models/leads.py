@@ -43,6 +43,15 @@ class Lead(TenantModel):
     estimated_value = models.DecimalField(_("estimated value"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
+    # The program's joint solution the lead is for; it carries to the registration when the lead converts.
+    joint_solution = models.ForeignKey(
+        "solutions.JointSolution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("joint solution"),
+    )
     status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
     offered_to = models.ForeignKey(
         "partners.PartnerOrganization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

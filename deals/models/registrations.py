@@ -140,7 +140,16 @@ class DealRegistration(TenantModel):
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_title = models.CharField(_("contact title"), max_length=150, blank=True)
     product_lines = ArrayField(models.SlugField(max_length=80), verbose_name=_("product lines"))
-    solution = models.CharField(_("solution"), max_length=200, blank=True)
+    solution = models.CharField(_("solution"), max_length=200, blank=True)  # free text, as the partner calls it
+    # The program's joint solution the deal is for (partners/solutions): its partners join the deal's team.
+    joint_solution = models.ForeignKey(
+        "solutions.JointSolution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("joint solution"),
+    )
     value = models.DecimalField(_("estimated value"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     expected_close_date = models.DateField(_("expected close"))
@@ -168,6 +177,11 @@ class DealRegistration(TenantModel):
             models.Index(fields=["tenant", "partner", "-submitted_at"], name="deal_registration_partner"),
             models.Index(fields=["tenant", "status", "submitted_at"], name="deal_registration_queue"),
             models.Index(fields=["tenant", "account"], name="deal_registration_account"),
+            models.Index(
+                fields=["tenant", "joint_solution"],
+                condition=models.Q(joint_solution__isnull=False),
+                name="deal_registration_solution",
+            ),
             models.Index(
                 fields=["tenant", "protected_until"],
                 condition=models.Q(status="approved"),

@@ -28,7 +28,7 @@ from ..models import (
     RegistrationDecision,
     RegistrationStatus,
 )
-from ..registrations import _claim, engagement_rules, protection_days_for
+from ..registrations import _claim, engagement_rules, protection_days_for, solution_team_join
 
 REASON_MAX = 1000
 # Registrations a retiring partner gives up: waiting for a decision, or approved and protected.
@@ -131,7 +131,7 @@ def _approve(*, tenant: Tenant, actor: Any, registration: DealRegistration, rule
     registration.protected_until = timezone.localdate() + datetime.timedelta(days=days)
     registration.decided_at = timezone.now()
     registration.expiry_reminded_at = None
-    return _decide(
+    decision = _decide(
         tenant=tenant,
         actor=actor,
         registration=registration,
@@ -143,3 +143,7 @@ def _approve(*, tenant: Tenant, actor: Any, registration: DealRegistration, rule
         changes={"protected_until": registration.protected_until.isoformat()},
         update_fields=("protected_until", "decided_at", "expiry_reminded_at"),
     )
+    # A registration that waited under review (or was overturned on appeal) gets its joint
+    # solution's team now that it is active; idempotent for one whose team joined at submission.
+    solution_team_join(tenant=tenant, actor=actor, registration=registration)
+    return decision
