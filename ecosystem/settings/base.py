@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.sla.tasks.sla_breach_warnings_all_tenants",
         "schedule": 15 * 60,
     },
+    # account mapping: re-match every active pair nightly (lists synced by API change during the day)
+    "account-mapping-all-tenants": {
+        "task": "deals.mapping.tasks.account_mapping_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Accounts: django-allauth -------------------------------------------------------------------
