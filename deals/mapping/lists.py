@@ -204,8 +204,13 @@ def _owner_filter(partner_id: int | None) -> Q:
 
 
 def _lock_side(*, tenant: Tenant, partner_id: int | None) -> None:
+    """Serialise writers of one side's list until the transaction ends.
+
+    The two-key advisory lock takes two 32-bit integers; the side is folded into the second with
+    ``hashtext`` (a collision only makes two sides wait for each other, never lets two writers in).
+    """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LIST_LOCK_KEY, tenant.pk * 1_000_003 + (partner_id or 0)])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LIST_LOCK_KEY, f"{tenant.pk}:{partner_id or 0}"])
 
 
 def side_partnerships(*, tenant: Tenant, partner_id: int | None) -> Any:
