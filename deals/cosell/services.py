@@ -131,12 +131,14 @@ def cosell_invite(
     invitee: PartnerOrganization,
     role: str,
     message: str = "",
+    notify: bool = True,
 ) -> DealParticipant:
     """The registering partner invites another active partner of the program onto its active registration.
 
     The invitee reads its invitation (and only that) until it answers. Locks the registration;
     creates the registering partner's own *sourcing* row the first time. Emails the invitee's
-    admins after commit.
+    admins after commit, unless ``notify`` is False (the invitee itself asked to join, as when it
+    accepts a collaboration request about the deal: it is answered in the same transaction).
     """
     if registration.partner_id != partner_id:
         raise NotFoundError()  # only the registering partner's users invite; anyone else learns nothing
@@ -167,18 +169,19 @@ def cosell_invite(
             changes={"participant": str(participant.public_id), "partner": str(invitee.public_id), "role": role},
         )
         inviter_name = PartnerOrganization.objects.filter(tenant=tenant, pk=partner_id).values_list("name", flat=True).first()
-        _email_on_commit(
-            tenant=tenant,
-            partner_id=invitee.pk,
-            template="deals/cosell/email/invited.txt",
-            subject=_("%(partner)s invites you to co-sell a deal") % {"partner": inviter_name},
-            context={
-                "inviter": inviter_name,
-                "customer": locked.customer_name,
-                "role": participant.get_role_display(),
-                "message": message,
-            },
-        )
+        if notify:
+            _email_on_commit(
+                tenant=tenant,
+                partner_id=invitee.pk,
+                template="deals/cosell/email/invited.txt",
+                subject=_("%(partner)s invites you to co-sell a deal") % {"partner": inviter_name},
+                context={
+                    "inviter": inviter_name,
+                    "customer": locked.customer_name,
+                    "role": participant.get_role_display(),
+                    "message": message,
+                },
+            )
     participant.refresh_from_db()
     return participant
 

@@ -59,4 +59,8 @@ class DealParticipant(TenantModel):
             models.UniqueConstraint(fields=["tenant", "public_id"], name="deal_participant_public_id_unique"),
             models.UniqueConstraint(fields=["tenant", "registration", "partner"], name="deal_participant_once"),
         ]
-        indexes = [models.Index(fields=["tenant", "partner", "status"], name="deal_participant_partner")]
+        indexes = [
+            models.Index(fields=["tenant", "partner", "status"], name="deal_participant_partner"),
+            # the co-sell answer SLA reads the invitations made in a period (deals.sla.selectors)
+            models.Index(fields=["tenant", "invited_at"], name="deal_participant_invited_at"),
+        ]

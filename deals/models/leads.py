@@ -107,7 +107,11 @@ class LeadOffer(TenantModel):
             # One open offer per lead at a time.
             models.UniqueConstraint(fields=["tenant", "lead"], condition=models.Q(status="offered"), name="lead_offer_one_open"),
         ]
-        indexes = [models.Index(fields=["tenant", "partner", "status"], name="lead_offer_partner")]
+        indexes = [
+            models.Index(fields=["tenant", "partner", "status"], name="lead_offer_partner"),
+            # the lead-answer SLA reads the offers made in a period (deals.sla.selectors)
+            models.Index(fields=["tenant", "offered_at"], name="lead_offer_offered_at"),
+        ]
 
 
 class LeadRoutingDetail(TenantModel):
