@@ -344,6 +344,7 @@ def _join_deal_team(*, tenant: Tenant, actor: Any, collaboration: CollaborationR
             invitee=invitee,
             role=collaboration.cosell_role,
             message=_("Accepted collaboration request"),
+            notify=False,  # the receiver asked to join: no "X invites you to co-sell" email for what it just accepted
         )
     return cosell_respond(tenant=tenant, actor=actor, partner_id=collaboration.to_partner_id, participant=existing, accept=True)
 

@@ -206,6 +206,19 @@ def test_accepting_a_deal_request_puts_the_receiver_on_the_co_sell_team_in_the_r
         assert DealRegistration.objects.filter(pk=registration.pk).exists()
 
 
+def test_the_receiver_of_an_accepted_deal_request_is_not_emailed_an_invitation_it_did_not_get(
+    world, p3, mailoutbox, django_capture_on_commit_callbacks
+):
+    partner3, admin3 = p3
+    product_lines_for(world.a.tenant)
+    registration = submit_as(world.a.tenant, world.a.partner1, world.a.partner1_admin).registration
+    request = _ask(world, partner3, kind="deal", subject=registration, role="implementation")
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(world, partner3, admin3, request)
+    assert admin3.email not in [address for mail in mailoutbox for address in mail.to]
+    assert not any("invites you to co-sell" in mail.subject for mail in mailoutbox)
+
+
 def test_a_deal_that_can_no_longer_take_partners_fails_the_accept_and_changes_nothing(world, p3):
     partner3, admin3 = p3
     product_lines_for(world.a.tenant)
