@@ -179,6 +179,7 @@ def test_owner_api_key_shown_once_and_audit_log(page, browser, live_server, acme
     page.get_by_role("button", name="Add partner").click()
     page.wait_for_url(PARTNER_PATH)
 
+    page.locator("nav.navbar").get_by_role("button", name="Program").click()
     page.locator("nav.navbar").get_by_role("link", name="API keys").click()
     page.wait_for_url("**/t/acme/api-keys/")
     page.fill("#id_name", "CRM sync")
@@ -207,6 +208,7 @@ def test_owner_api_key_shown_once_and_audit_log(page, browser, live_server, acme
     assert key not in page.content()
     assert match[2] not in page.content()
 
+    page.locator("nav.navbar").get_by_role("button", name="Program").click()
     page.locator("nav.navbar").get_by_role("link", name="Audit log").click()
     page.wait_for_url("**/t/acme/audit/")
     page.fill("input[name=action]", "partner.create")
