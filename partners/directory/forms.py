@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import PartnerType, Region
+from partners.solutions.models import ComponentRole
 
 from .models import CollaborationSubject
 
@@ -58,6 +59,12 @@ class CollaborationForm(forms.Form):
         label=_("Which one"), required=False, help_text=_("For a deal, a solution or an initiative: choose it here.")
     )
     cosell_role = forms.ChoiceField(label=_("Their role on the deal"), choices=[("", "—"), *ROLE_CHOICES], required=False)
+    component_role = forms.ChoiceField(
+        label=_("Their role in the solution"),
+        choices=[("", "—"), *ComponentRole.choices],
+        required=False,
+        help_text=_("For a joint solution: the part they deliver. Accepting adds them to the solution in this role."),
+    )
     message = forms.CharField(label=_("Message"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, recipients: list[dict], subjects: list[tuple[str, str]], **kwargs) -> None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecosystem.tenancy.models import TenantModel
 from partners.models import Region
+from partners.solutions.models import ComponentRole
 
 
 class DirectoryProfile(TenantModel):
@@ -105,6 +106,13 @@ class CollaborationRequest(TenantModel):
     cosell_role = models.CharField(
         _("co-sell role"), max_length=20, blank=True, help_text=_("For a deal: the role the other partner takes on the team.")
     )
+    component_role = models.CharField(
+        _("solution role"),
+        max_length=30,
+        blank=True,
+        choices=ComponentRole.choices,
+        help_text=_("For a joint solution: the component role the other partner takes (ISV product, SI implementation…)."),
+    )
     message = models.TextField(_("message"), max_length=2000, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=CollaborationStatus.choices, default=CollaborationStatus.PENDING
@@ -112,6 +120,9 @@ class CollaborationRequest(TenantModel):
     response_note = models.CharField(_("answer"), max_length=500, blank=True)
     deal_participant = models.ForeignKey(
         "deals.DealParticipant", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    solution_component = models.ForeignKey(
+        "solutions.SolutionComponent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
     team_partner_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -11,6 +11,12 @@
   request named, through :mod:`deals.cosell` (the registering partner's invitation, accepted at
   once by the receiver), in the same transaction: if the deal can no longer take partners, the
   accept fails and nothing changes.
+* A request about a joint solution comes from a partner that manages it (proposer or orchestrating
+  partner) while it is a draft, and names the component role the receiver is asked to take.
+  Accepting it adds the receiver's component through :mod:`partners.solutions.services` (the
+  sender's partner adds it, the receiver accepts it at once), in the same transaction: if the
+  solution can no longer take components (no longer a draft, retired), the accept fails and
+  nothing changes.
 """
 
 from __future__ import annotations
@@ -203,14 +209,39 @@ def _deal_subject(*, tenant: Tenant, from_partner: PartnerOrganization, to_partn
     return {"registration": subject}, subject.customer_name
 
 
-def _solution_subject(*, tenant: Tenant, from_partner: PartnerOrganization, subject):
-    from partners.solutions.models import JointSolution, SolutionStatus
+def _solution_subject(*, tenant: Tenant, from_partner: PartnerOrganization, to_partner: PartnerOrganization, subject, role: str):
+    from partners.solutions.models import ComponentRole, JointSolution, SolutionStatus
+    from partners.solutions.services import SOLUTION_PARTNER_STATUSES, managing_partner_ids
 
     if not isinstance(subject, JointSolution) or subject.tenant_id != tenant.pk:
         raise ApplicationError(_("Choose a joint solution."), code="invalid_choice", field="subject")
-    on_it = from_partner.pk in (subject.team_partner_ids or [])
-    if not on_it and subject.status != SolutionStatus.IN_MARKET:
-        raise ApplicationError(_("Choose a solution you are on, or one in market."), code="invalid_choice", field="subject")
+    if from_partner.pk not in managing_partner_ids(subject):
+        raise ApplicationError(
+            _("Only the partner that proposed or orchestrates a solution asks others to join it."),
+            code="not_solution_manager",
+            field="subject",
+        )
+    if subject.status == SolutionStatus.RETIRED:
+        raise ApplicationError(_("This solution is retired."), code="solution_retired", field="subject")
+    if subject.status != SolutionStatus.DRAFT:
+        # The solutions' rule: a managing partner changes the components of a draft only.
+        raise ApplicationError(
+            _("Only a draft solution takes new partners from you; ask the program's managers."),
+            code="solution_not_draft",
+            field="subject",
+        )
+    if role not in ComponentRole.values:
+        raise ApplicationError(
+            _("Choose a role: ISV product, SI implementation, MSP managed service, distributor fulfilment or consulting."),
+            code="invalid_choice",
+            field="component_role",
+        )
+    if to_partner.status not in SOLUTION_PARTNER_STATUSES:
+        raise ApplicationError(
+            _("This partner cannot join a solution yet: only active partners deliver a part of one."),
+            code="partner_cannot_join_solution",
+            field="to_partner",
+        )
     return {"solution": subject}, subject.name
 
 
@@ -236,13 +267,14 @@ def collaboration_request(
     subject: Any = None,
     message: str = "",
     cosell_role: str = "",
+    component_role: str = "",
 ) -> CollaborationRequest:
     """``from_partner`` asks ``to_partner`` (published in the directory, not itself) to collaborate.
 
     ``subject`` is the sender's :class:`~deals.models.DealRegistration` (active; ``cosell_role`` is
-    the role the receiver takes), a :class:`~partners.solutions.models.JointSolution` the sender is
-    on or that is in market, a :class:`~partners.plans.models.PlanInitiative` of a plan the sender
-    is on, or ``None`` for an account-mapping overlap or a general request. One pending request per
+    the role the receiver takes), a draft :class:`~partners.solutions.models.JointSolution` the
+    sender manages (``component_role`` is the receiver's component role), a
+    :class:`~partners.plans.models.PlanInitiative` of a plan the sender is on, or ``None`` for an account-mapping overlap or a general request. One pending request per
     pair and subject (the database decides: a second is a conflict). Emails the receiver's admins
     after commit.
     """
@@ -258,13 +290,17 @@ def collaboration_request(
         raise ApplicationError(_("Choose a partner from the directory."), code="invalid_choice", field="to_partner")
     message = str(message or "").strip()[:MESSAGE_MAX]
     role = ""
+    solution_role = ""
     links: dict[str, Any] = {}
     label = ""
     if subject_kind == CollaborationSubject.DEAL:
         role = str(cosell_role or "")
         links, label = _deal_subject(tenant=tenant, from_partner=from_partner, to_partner=to_partner, subject=subject, role=role)
     elif subject_kind == CollaborationSubject.SOLUTION:
-        links, label = _solution_subject(tenant=tenant, from_partner=from_partner, subject=subject)
+        solution_role = str(component_role or "")
+        links, label = _solution_subject(
+            tenant=tenant, from_partner=from_partner, to_partner=to_partner, subject=subject, role=solution_role
+        )
     elif subject_kind == CollaborationSubject.INITIATIVE:
         links, label = _initiative_subject(tenant=tenant, from_partner=from_partner, subject=subject)
     elif subject is not None:
@@ -279,6 +315,7 @@ def collaboration_request(
                     subject_kind=subject_kind,
                     subject_label=label[:300],
                     cosell_role=role,
+                    component_role=solution_role,
                     message=message,
                     team_partner_ids=[from_partner.pk, to_partner.pk],
                     requested_by=person_of(actor),
@@ -349,12 +386,55 @@ def _join_deal_team(*, tenant: Tenant, actor: Any, collaboration: CollaborationR
     return cosell_respond(tenant=tenant, actor=actor, partner_id=collaboration.to_partner_id, participant=existing, accept=True)
 
 
+def _join_solution(*, tenant: Tenant, actor: Any, collaboration: CollaborationRequest):
+    """Add the receiver to the sender's solution in the requested role, accepted at once.
+
+    The solutions services keep their rules: the sender's partner adds the component (it must still
+    manage the solution, a draft), the receiver accepts it; both lock the solution, rewrite the
+    team arrays and write their audit rows. ``component_add`` has no switch for its invitation
+    email, so the receiver's admins are also told they are invited (to what they just accepted).
+    """
+    from partners.solutions import services as solutions
+    from partners.solutions.models import ComponentStatus, JointSolution, SolutionComponent, SolutionStatus
+
+    with across_partners(reason="collaboration: the receiver accepts; read the solution it joins (state and managers)"):
+        solution = JointSolution.objects.filter(tenant=tenant, pk=collaboration.solution_id).first()
+        existing = SolutionComponent.objects.filter(
+            tenant=tenant,
+            solution_id=collaboration.solution_id,
+            partner_id=collaboration.to_partner_id,
+            role=collaboration.component_role,
+        ).first()
+        invitee = PartnerOrganization.objects.get(tenant=tenant, pk=collaboration.to_partner_id)
+    if solution is None or collaboration.from_partner_id not in solutions.managing_partner_ids(solution):
+        raise ConflictError(_("The solution of this request no longer takes partners from its sender."), code="solution_gone")
+    if solution.status == SolutionStatus.RETIRED:
+        raise ConflictError(_("This solution is retired."), code="solution_retired")
+    if existing is not None and existing.status == ComponentStatus.ACCEPTED:
+        return existing
+    if existing is None or existing.status != ComponentStatus.INVITED:
+        existing = solutions.component_add(
+            tenant=tenant,
+            actor=actor,
+            solution=solution,
+            partner=invitee,
+            role=collaboration.component_role,
+            description=_("Joined by accepting a collaboration request"),
+            partner_id=collaboration.from_partner_id,
+            notify=False,  # the receiver asked for it and accepts in this transaction
+        )
+    return solutions.component_respond(
+        tenant=tenant, actor=actor, partner_id=collaboration.to_partner_id, component=existing, accept=True
+    )
+
+
 def collaboration_answer(
     *, tenant: Tenant, actor: Any, partner_id: int, collaboration: CollaborationRequest, accept: bool, note: str = ""
 ) -> CollaborationRequest:
     """The receiver accepts or declines a pending request (its admins: the views check the role).
 
-    Accepting a deal request joins the receiver to the deal's co-sell team in the same transaction.
+    Accepting a deal request joins the receiver to the deal's co-sell team, a solution request adds
+    it to the solution as an accepted component in the requested role, in the same transaction.
     Emails the sender's admins after commit.
     """
     if collaboration.to_partner_id != partner_id:
@@ -365,11 +445,17 @@ def collaboration_answer(
         if accept and locked.subject_kind == CollaborationSubject.DEAL:
             participant = _join_deal_team(tenant=tenant, actor=actor, collaboration=locked)
             locked.deal_participant_id = participant.pk
+        elif accept and locked.subject_kind == CollaborationSubject.SOLUTION and locked.component_role:
+            # (a request sent before requests named a role only records the answer)
+            component = _join_solution(tenant=tenant, actor=actor, collaboration=locked)
+            locked.solution_component_id = component.pk
         locked.status = CollaborationStatus.ACCEPTED if accept else CollaborationStatus.DECLINED
         locked.response_note = note
         locked.answered_by = person_of(actor)
         locked.answered_at = timezone.now()
-        locked.save(update_fields=["status", "response_note", "answered_by", "answered_at", "deal_participant"])
+        locked.save(
+            update_fields=["status", "response_note", "answered_by", "answered_at", "deal_participant", "solution_component"]
+        )
         audit_record(
             tenant=tenant,
             actor=actor,

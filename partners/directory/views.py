@@ -216,6 +216,7 @@ def collaboration_new(request: HttpRequest) -> HttpResponse:
                     subject=subject,
                     message=data["message"],
                     cosell_role=data["cosell_role"],
+                    component_role=data["component_role"],
                 )
             except ApplicationError as error:
                 field = {"to_partner": "to", "subject_kind": "about"}.get(error.field or "", error.field)
@@ -257,6 +258,8 @@ def _answer(request: HttpRequest, collaboration_id, *, accept: bool) -> HttpResp
     else:
         if accept and found.subject_kind == CollaborationSubject.DEAL:
             messages.success(request, _("Accepted: you are on the deal's co-sell team."))
+        elif accept and found.subject_kind == CollaborationSubject.SOLUTION and found.component_role:
+            messages.success(request, _("Accepted: you are on the joint solution, in the role you were asked to take."))
         else:
             messages.success(request, _("Accepted.") if accept else _("Declined."))
     return back_to_tenant(request, "partner_directory:collaboration", collaboration_id=found.public_id)
@@ -320,6 +323,7 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
                 c.subject_kind,
                 c.subject_label,
                 c.cosell_role,
+                c.component_role,
                 c.status,
                 c.answered_at.isoformat() if c.answered_at else "",
                 c.message,
@@ -337,6 +341,7 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
                 "about",
                 "subject",
                 "cosell_role",
+                "component_role",
                 "status",
                 "answered_at",
                 "message",

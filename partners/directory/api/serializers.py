@@ -6,6 +6,10 @@ from rest_framework import serializers
 
 SUBJECT_HELP = "deal, solution, initiative, account_mapping or general."
 STATUS_HELP = "pending, accepted, declined or withdrawn."
+COMPONENT_ROLE_HELP = (
+    "For a joint solution: isv_product, si_implementation, msp_managed_service, distributor_fulfilment or consulting"
+    " (the receiver's component role; accepting adds it to the solution in this role)."
+)
 ROLE_HELP = "For a deal: influencing, implementation, referral or distribution (the receiver's role on the co-sell team)."
 
 
@@ -69,6 +73,7 @@ class CollaborationOutputSerializer(serializers.Serializer):
     subject_kind = serializers.CharField(help_text=SUBJECT_HELP)
     subject_label = serializers.CharField(help_text="What the sender shared about the subject (a deal's customer, a name).")
     cosell_role = serializers.CharField(help_text=ROLE_HELP)
+    component_role = serializers.CharField(help_text=COMPONENT_ROLE_HELP)
     message = serializers.CharField()
     status = serializers.CharField(help_text=STATUS_HELP)
     response_note = serializers.CharField()
@@ -85,6 +90,7 @@ class StaffCollaborationOutputSerializer(serializers.Serializer):
     subject_kind = serializers.CharField(help_text=SUBJECT_HELP)
     subject_label = serializers.CharField()
     cosell_role = serializers.CharField(help_text=ROLE_HELP)
+    component_role = serializers.CharField(help_text=COMPONENT_ROLE_HELP)
     message = serializers.CharField()
     status = serializers.CharField(help_text=STATUS_HELP)
     response_note = serializers.CharField()
@@ -99,6 +105,9 @@ class CollaborationInputSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="The deal registration, solution or initiative id (for those kinds)."
     )
     cosell_role = serializers.CharField(required=False, allow_blank=True, default="", max_length=20, help_text=ROLE_HELP)
+    component_role = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=30, help_text=COMPONENT_ROLE_HELP
+    )
     message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 

@@ -219,7 +219,18 @@ class MyCollaborationViewSet(TenantViewSet):
                     "message": "Can you run the migration?",
                 },
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Ask a published partner to run a draft solution you manage",
+                value={
+                    "to_partner": "6f1c…",
+                    "subject_kind": "solution",
+                    "subject": "9d2a…",
+                    "component_role": "msp_managed_service",
+                    "message": "Would you run it as a managed service?",
+                },
+                request_only=True,
+            ),
         ],
     )
     @idempotent
@@ -242,6 +253,7 @@ class MyCollaborationViewSet(TenantViewSet):
             subject=subject,
             message=data["message"],
             cosell_role=data["cosell_role"],
+            component_role=data["component_role"],
         )
         return self._view(created, status_code=status.HTTP_201_CREATED)
 
@@ -264,7 +276,8 @@ class MyCollaborationViewSet(TenantViewSet):
     @extend_schema(request=CollaborationAnswerInputSerializer, responses={200: CollaborationOutputSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, *args, **kwargs):
-        """The receiver accepts (its admins). For a deal, it joins the deal's co-sell team in the requested role."""
+        """The receiver accepts (its admins). For a deal, it joins the deal's co-sell team in the requested role;
+        for a joint solution, it becomes an accepted component in the requested ``component_role``."""
         return self._answer(request, accept=True)
 
     @extend_schema(request=CollaborationAnswerInputSerializer, responses={200: CollaborationOutputSerializer})

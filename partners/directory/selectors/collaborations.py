@@ -35,6 +35,8 @@ class CollaborationView:
     subject_kind_label: str
     subject_label: str
     cosell_role: str
+    component_role: str
+    component_role_label: str
     message: str
     status: str
     status_label: str
@@ -74,6 +76,8 @@ def collaboration_views(*, tenant: Tenant, rows: Iterable[CollaborationRequest],
             subject_kind_label=r.get_subject_kind_display(),
             subject_label=r.subject_label,
             cosell_role=r.cosell_role,
+            component_role=r.component_role,
+            component_role_label=r.get_component_role_display(),
             message=r.message,
             status=r.status,
             status_label=r.get_status_display(),
@@ -145,8 +149,9 @@ def collaboration_filter(*, tenant: Tenant, data: Any) -> CollaborationFilter:
 
 
 def collaboration_subjects(*, tenant: Tenant, partner_id: int) -> list[tuple[str, str]]:
-    """The sender's choices for ``subject``: its active registrations, the solutions it is on or that are in
-    market, the initiatives of plans it is on. ``(public id, label)`` pairs; three queries."""
+    """The sender's choices for ``subject``: its active registrations, the draft solutions it manages (proposer
+    or orchestrating partner: the ones it may add partners to), the initiatives of plans it is on.
+    ``(public id, label)`` pairs; three queries."""
     from deals.models import ACTIVE_STATUSES, DealRegistration
     from partners.plans.models import PlanInitiative
     from partners.solutions.models import JointSolution, SolutionStatus
@@ -154,14 +159,12 @@ def collaboration_subjects(*, tenant: Tenant, partner_id: int) -> list[tuple[str
     deals = DealRegistration.objects.filter(tenant=tenant, partner_id=partner_id, status__in=ACTIVE_STATUSES).order_by(
         "customer_name", "id"
     )
-    with across_partners(reason="collaboration: solutions the sender is on, and the catalogue in market, by name"):
-        solutions = list(
-            JointSolution.objects.filter(tenant=tenant)
-            .filter(Q(team_partner_ids__contains=[partner_id]) | Q(status=SolutionStatus.IN_MARKET))
-            .exclude(status=SolutionStatus.RETIRED)
-            .order_by("name", "id")
-            .values_list("public_id", "name")[:200]
-        )
+    solutions = list(
+        JointSolution.objects.filter(tenant=tenant, status=SolutionStatus.DRAFT)
+        .filter(Q(proposed_by_id=partner_id) | Q(orchestrator_partner_id=partner_id))
+        .order_by("name", "id")
+        .values_list("public_id", "name")[:200]
+    )
     initiatives = PlanInitiative.objects.filter(tenant=tenant, team_partner_ids__contains=[partner_id]).order_by("title", "id")
     return [
         *((str(pk), _("Deal: %(name)s") % {"name": name}) for pk, name in deals.values_list("public_id", "customer_name")[:200]),

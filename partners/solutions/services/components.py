@@ -108,12 +108,15 @@ def component_add(
     role: str,
     description: str = "",
     partner_id: int | None = None,
+    notify: bool = True,
 ) -> SolutionComponent:
     """Add a partner in a role. Another partner's component starts *invited*; the caller's own is accepted.
 
     ``partner_id`` is the caller's organisation for partner users (a managing partner, draft only);
     ``None`` for staff, whose components are always invitations the partner answers. A partner
-    that declined that role before may be invited again: its row is reused.
+    that declined that role before may be invited again: its row is reused. The invited partner's
+    admins are emailed, unless ``notify`` is False (it asked to join and accepts in the same
+    transaction, as with an accepted collaboration request).
     """
     role = _clean_role(role)
     description = _text(description, 500)
@@ -155,7 +158,7 @@ def component_add(
             target=locked,
             changes={"component": str(component.public_id), "partner": str(partner.public_id), "role": role, "status": status},
         )
-        if status == ComponentStatus.INVITED:
+        if status == ComponentStatus.INVITED and notify:
             _invitation_email(tenant=tenant, solution=locked, component=component)
         component.refresh_from_db()
     return component
