@@ -1,4 +1,11 @@
-"""Writing the program's SLAs: the defaults on first use, and a manager's change of a target or of the active flag.
+"""Writing the program's SLAs: the defaults when a program opens, and a manager's change of a target or of the active flag.
+
+Every program has its five SLAs from the moment it exists: :func:`sla_definitions_create` runs when
+a tenant is created (a ``post_save`` receiver on ``Tenant``, ``deals.sla.apps``, so the signup
+service, the admin, the demo seed and the test factories all get them) and migration
+``0002_default_definitions`` made them for the programs that existed before. Reads therefore
+never write in the normal case; :func:`sla_definitions_ensure` keeps a safety net for a program
+whose rows are missing anyway.
 
 Two SLAs are the same number as a rule of engagement (``RULE_FIELD``): the registration decision
 is ``approval_sla_hours`` and the lead answer is ``lead_response_hours``. Their target is read
@@ -16,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +35,7 @@ from deals.registrations import engagement_rules
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, Membership, Role
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
-from ecosystem.tenancy.context import current_scope
+from ecosystem.tenancy.context import current_scope, tenant_context
 from ecosystem.tenancy.models import Tenant
 
 from .models import DEFAULT_TARGET_HOURS, KIND_SIDE, RULE_FIELD, SlaDefinition, SlaKind, SlaSide, SlaWarning
@@ -38,13 +46,54 @@ def _default_target(kind: str, rules: EngagementRules) -> int:
     return getattr(rules, field) if field else DEFAULT_TARGET_HOURS[kind]
 
 
-def sla_definitions_ensure(*, tenant: Tenant) -> list[SlaDefinition]:
-    """The program's SLAs, one per kind in :class:`SlaKind` order, created with the defaults on first use.
+def sla_definitions_create(*, tenant: Tenant, using: str = "default") -> None:
+    """Give a new program its SLAs with the default targets (those bound to a rule: the rule's). Idempotent.
 
-    Costs two queries once the rows exist (the rows, the rules of engagement). The targets of the
-    kinds bound to a rule are the rule's: a stored copy that drifted (the rule was changed on the
-    rules page) is brought back in line here, in staff scope. A partner user's scope may not write
-    configuration: it gets the defaults unsaved until staff first open the SLA pages.
+    Runs inside the new tenant's scope (row-level security needs ``app.tenant_id`` for the insert), on
+    the connection the tenant was created on (the admin's ``platform`` alias, or the default one).
+    """
+    with tenant_context(tenant.pk, using=using):
+        rules = EngagementRules.objects.using(using).filter(tenant=tenant).first() or EngagementRules(tenant=tenant)
+        SlaDefinition.objects.using(using).bulk_create(
+            [
+                SlaDefinition(tenant=tenant, kind=kind, owed_by=KIND_SIDE[kind], target_hours=_default_target(kind, rules))
+                for kind in SlaKind.values
+            ],
+            ignore_conflicts=True,  # the unique (tenant, kind) keeps rows that exist already
+        )
+
+
+def sla_targets_follow_rules(*, rules: EngagementRules, using: str = "default") -> None:
+    """Keep the stored targets of the rule-bound SLAs equal to the rules of engagement (one UPDATE, when they differ).
+
+    Called whenever the rules are saved (a ``post_save`` receiver), inside the scope that saved them,
+    so the rules page changing ``approval_sla_hours`` or ``lead_response_hours`` changes the SLA too
+    and reads never have to correct it.
+    """
+    wanted = {kind: getattr(rules, field) for kind, field in RULE_FIELD.items()}
+    drifted = Q()
+    for kind, hours in wanted.items():
+        drifted |= Q(kind=kind) & ~Q(target_hours=hours)
+    # unscoped: the receiver runs in the scope that saved the rules (its tenant), or on the admin's platform
+    # alias; the filter names the tenant either way, and row-level security still applies on "default"
+    SlaDefinition.objects.unscoped().using(using).filter(drifted, tenant_id=rules.tenant_id).update(
+        target_hours=Case(
+            *(When(kind=kind, then=Value(hours)) for kind, hours in wanted.items()),
+            default=F("target_hours"),
+            output_field=SlaDefinition._meta.get_field("target_hours"),
+        )
+    )
+
+
+def sla_definitions_ensure(*, tenant: Tenant) -> list[SlaDefinition]:
+    """The program's SLAs, one per kind in :class:`SlaKind` order (two queries: the rows, the rules of engagement).
+
+    The rows exist from the program's creation (:func:`sla_definitions_create`) and the rule-bound
+    targets follow the rules when these are saved (:func:`sla_targets_follow_rules`), so this only
+    reads. Safety net, should a row be missing or a rule-bound target differ from its rule anyway
+    (rows written around the services): the rule wins in what is returned, and in staff scope the
+    rows are written back; a partner user's scope may not write configuration and gets the values
+    unsaved.
     """
     rules = engagement_rules(tenant=tenant)
     found = {row.kind: row for row in SlaDefinition.objects.filter(tenant=tenant)}

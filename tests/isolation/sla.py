@@ -1,9 +1,9 @@
 """Isolation matrix rows for the sla routes, and the tenant A objects they probe.
 
 Partner 1 has SLA breaches on both sides in tenant A (a registration the vendor left undecided past
-its target, a lead offer it left unanswered past its target): partner 2's SLA page and ``my-slas``
-answer with partner 2's own figures and never mention partner 1's items; the vendor pages and the
-report are staff-only (404 to every partner user).
+its target, a lead offer it left unanswered past its target): partner 2's SLA page, ``my-slas`` and ``my-sla-breaches``
+answer with partner 2's own figures and breaches and never mention partner 1's items; the vendor
+pages, the report and ``sla-breaches`` are staff-only (404 to every partner user).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ ROUTES: dict[str, Route] = {
     "api:sla-definition-detail": Route(lambda o: {"public_id": o["sla_definition"]}, ("GET", "PUT", "PATCH")),
     "api:sla-report": Route(no_ids, ("GET",)),
     "api:my-slas": Route(no_ids, ("GET",), own=True),
+    "api:sla-breach-list": Route(no_ids, ("GET",)),
+    "api:my-sla-breach-list": Route(no_ids, ("GET",), own=True),
 }
 
 

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from .views import MySlaViewSet, SlaDefinitionViewSet, SlaReportViewSet
+from .views import MySlaBreachViewSet, MySlaViewSet, SlaBreachViewSet, SlaDefinitionViewSet, SlaReportViewSet
 
 
 def register(router) -> None:
     """Add this area's viewsets to the tenant API router (ecosystem/api/urls.py calls it)."""
     router.register("sla-definitions", SlaDefinitionViewSet, basename="sla-definition")
+    router.register("sla-breaches", SlaBreachViewSet, basename="sla-breach")
+    router.register("my-sla-breaches", MySlaBreachViewSet, basename="my-sla-breach")
 
 
 urlpatterns: list = [  # paths relative to /api/v1/t/<tenant_slug>/, named in the "api" namespace

@@ -1,9 +1,11 @@
 """Operational SLAs in the API.
 
 Staff and API keys: ``sla-definitions/`` (list, retrieve; owners and partner managers update the
-target and the active flag) and ``sla-report/`` (every active SLA's figures for the program and
-per partner; filters ``start``, ``end``, ``sla``, ``partner``). Partner users: ``my-slas/``, their
-own organisation's figures, both what it owes and what the vendor owes it (404 to staff and keys).
+target and the active flag), ``sla-report/`` (every active SLA's figures for the program and
+per partner; filters ``start``, ``end``, ``sla``, ``partner``; the per-partner rows a page at a time,
+``partners_offset``/``partners_limit``) and ``sla-breaches/`` (the breaches, page-numbered; the
+same filters). Partner users: ``my-slas/`` and ``my-sla-breaches/``, their own organisation's
+figures and breaches, both what it owes and what the vendor owes it (404 to staff and keys).
 
 Figures come from ``deals.sla.selectors`` (the portal reads the same); writes go through
 ``deals.sla.services``.
@@ -14,6 +16,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
@@ -69,6 +72,52 @@ class MySlaQuerySerializer(SlaReportQuerySerializer):
     partner = None
 
 
+PARTNER_ROWS_DEFAULT = 100
+PARTNER_ROWS_MAX = 500
+
+
+class SlaReportPagedQuerySerializer(SlaReportQuerySerializer):
+    partners_offset = serializers.IntegerField(
+        required=False, min_value=0, default=0, help_text="Skip this many per-partner rows (default 0)."
+    )
+    partners_limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=PARTNER_ROWS_MAX,
+        default=PARTNER_ROWS_DEFAULT,
+        help_text=f"At most this many per-partner rows (default {PARTNER_ROWS_DEFAULT}, at most {PARTNER_ROWS_MAX}).",
+    )
+
+
+class BreachPartnerSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="partner_public_id")
+    name = serializers.CharField(source="partner_name")
+
+
+class SlaBreachSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=KIND_HELP)
+    name = serializers.CharField(source="label")
+    owed_by = serializers.CharField(help_text=SIDE_HELP)
+    partner = BreachPartnerSerializer(source="*", help_text="The partner the item is attributed to.")
+    subject = serializers.CharField(allow_null=True, help_text="The customer or company the item is about.")
+    item_id = serializers.UUIDField(
+        help_text="Public id of the measured item: the registration (registration_decision), the lead offer "
+        "(lead_answer), the co-sell participant (cosell_answer), the extension request or the appeal."
+    )
+    registration_id = serializers.UUIDField(
+        allow_null=True, help_text="The deal registration the item belongs to (registrations/<id>/), if any."
+    )
+    lead_id = serializers.UUIDField(allow_null=True, help_text="The lead (leads/<id>/) of a lead_answer item.")
+    started = serializers.DateTimeField(source="started_at")
+    due = serializers.DateTimeField(source="due_at", help_text="started + target_hours.")
+    answered = serializers.DateTimeField(source="answered_at", allow_null=True, help_text="Null while open.")
+    status = serializers.CharField(help_text="breached (answered late, or an offer that expired) or open_overdue.")
+    hours = serializers.FloatField(
+        source="waited_hours", help_text="Hours from start to the answer (to now while open, to the close when expired)."
+    )
+    target_hours = serializers.IntegerField()
+
+
 class SlaFiguresSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text=KIND_HELP)
     name = serializers.CharField(source="label")
@@ -98,12 +147,26 @@ class SlaPeriodSerializer(serializers.Serializer):
 class SlaReportOutputSerializer(serializers.Serializer):
     period = SlaPeriodSerializer()
     slas = SlaFiguresSerializer(many=True, help_text="The program's figures, one per active SLA.")
-    partners = PartnerSlaFiguresSerializer(many=True, help_text="Per partner and SLA, partners with items in the period.")
+    partners = PartnerSlaFiguresSerializer(
+        many=True,
+        help_text="Per partner and SLA, partners with items in the period, by partner name: the rows from "
+        "partners_offset, at most partners_limit of them.",
+    )
+    partners_total = serializers.IntegerField(help_text="How many per-partner rows there are in all.")
 
 
 class MySlaOutputSerializer(serializers.Serializer):
     period = SlaPeriodSerializer()
     slas = SlaFiguresSerializer(many=True, help_text="Your figures, one per active SLA (both sides).")
+
+
+def _partner_id(tenant, values: dict) -> int | None:
+    if not values.get("partner"):
+        return None
+    partner = PartnerOrganization.objects.filter(tenant=tenant, public_id=values["partner"]).only("pk").first()
+    if partner is None:
+        raise ApplicationError(_("Choose a partner of this program."), code="invalid_choice", field="partner")
+    return partner.pk
 
 
 def _period(values: dict) -> selectors.SlaPeriod:
@@ -122,7 +185,7 @@ class KindCursorPagination(CreatedCursorPagination):
 
 
 class SlaDefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """``sla-definitions/``: the program's SLAs (created with the defaults on first read)."""
+    """``sla-definitions/``: the program's SLAs (made with the defaults when the program was created)."""
 
     model = SlaDefinition
     serializer_class = SlaDefinitionOutputSerializer
@@ -167,23 +230,29 @@ class SlaReportViewSet(TenantViewSet):
         return SlaDefinition.objects.filter(tenant=self.tenant)
 
     @extend_schema(
-        parameters=[SlaReportQuerySerializer], responses={200: SlaReportOutputSerializer}, operation_id="sla_report_retrieve"
+        parameters=[SlaReportPagedQuerySerializer],
+        responses={200: SlaReportOutputSerializer},
+        operation_id="sla_report_retrieve",
     )
     def retrieve(self, request, *args, **kwargs):
-        """Figures of the items that started in the period (default: the last 90 days). Filters: ``sla``, ``partner``."""
-        query = SlaReportQuerySerializer(data=request.query_params)
+        """Figures of the items that started in the period (default: the last 90 days). Filters: ``sla``, ``partner``.
+
+        The per-partner rows come a page at a time (``partners_offset``, ``partners_limit``; ``partners_total``
+        says how many there are)."""
+        query = SlaReportPagedQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = query.validated_data
-        partner_id = None
-        if values.get("partner"):
-            partner = PartnerOrganization.objects.filter(tenant=self.tenant, public_id=values["partner"]).only("pk").first()
-            if partner is None:
-                raise ApplicationError(_("Choose a partner of this program."), code="invalid_choice", field="partner")
-            partner_id = partner.pk
+        partner_id = _partner_id(self.tenant, values)
         period = _period(values)
         kinds = [values["sla"]] if values.get("sla") else None
         report = selectors.sla_report(tenant=self.tenant, period=period, partner_id=partner_id, kinds=kinds)
-        body = {"period": period, "slas": report.program, "partners": report.by_partner}
+        offset, limit = values["partners_offset"], values["partners_limit"]
+        body = {
+            "period": period,
+            "slas": report.program,
+            "partners": report.by_partner[offset : offset + limit],
+            "partners_total": len(report.by_partner),
+        }
         return Response(SlaReportOutputSerializer(body).data)
 
 
@@ -210,3 +279,59 @@ class MySlaViewSet(TenantViewSet):
         kinds = [values["sla"]] if values.get("sla") else None
         report = selectors.sla_report(tenant=self.tenant, period=period, partner_id=self.caller_partner_id, kinds=kinds)
         return Response(MySlaOutputSerializer({"period": period, "slas": report.program}).data)
+
+
+class BreachPagination(PageNumberPagination):
+    """Page numbers (``page``, ``page_size`` up to 200): the breaches are measured, not stored, so there is no
+    row to hang a cursor on; the newest first (by start), two queries a page (the count and the rows)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class _BreachListMixin:
+    model = SlaDefinition
+    serializer_class = SlaBreachSerializer
+    pagination_class = BreachPagination
+    write_roles = frozenset()
+
+    def scoped_queryset(self):
+        return SlaDefinition.objects.filter(tenant=self.tenant)
+
+    def _breaches_page(self, request, *, query_class, partner_id=None):
+        query = query_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        if partner_id is None:
+            partner_id = _partner_id(self.tenant, values)
+        found = selectors.sla_breaches(
+            tenant=self.tenant, period=_period(values), kind=values.get("sla") or "", partner_id=partner_id
+        )
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(SlaBreachSerializer(page, many=True).data)
+
+
+class SlaBreachViewSet(_BreachListMixin, TenantViewSet):
+    """``sla-breaches/``: the breaches of the active SLAs, newest first (staff and API keys)."""
+
+    read_roles = frozenset(STAFF_ROLES)
+
+    @extend_schema(parameters=[SlaReportQuerySerializer], responses={200: SlaBreachSerializer(many=True)})
+    def list(self, request, *args, **kwargs):
+        """Items that started in the period (default: the last 90 days) and missed their SLA: answered late,
+        closed unanswered, or still open past the target. Filters: ``sla``, ``partner``, ``start``, ``end``."""
+        return self._breaches_page(request, query_class=SlaReportQuerySerializer)
+
+
+class MySlaBreachViewSet(_BreachListMixin, TenantViewSet):
+    """``my-sla-breaches/``: the caller's organisation's breaches, both sides. Partner users only."""
+
+    read_roles = frozenset(PARTNER_ROLES)
+
+    @extend_schema(parameters=[MySlaQuerySerializer], responses={200: SlaBreachSerializer(many=True)})
+    def list(self, request, *args, **kwargs):
+        """Your items that missed their SLA in the period: what you answered late or left open, and what the vendor
+        decided late or has not decided yet. Filters: ``sla``, ``start``, ``end``."""
+        if self.caller_partner_id is None:  # an API key acts for the vendor: it has no breaches of its own
+            raise NotFoundError()
+        return self._breaches_page(request, query_class=MySlaQuerySerializer, partner_id=self.caller_partner_id)

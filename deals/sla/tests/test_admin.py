@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from deals.sla.models import SlaDefinition
-from deals.sla.services import sla_definitions_ensure
 from ecosystem.tenancy.context import tenant_context
+from ecosystem.tenancy.models import Tenant
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "platform"])
@@ -15,9 +15,6 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "plat
 
 @pytest.fixture
 def operator_client(committed_world) -> Client:
-    for tenant in (committed_world.a.tenant, committed_world.b.tenant):
-        with tenant_context(tenant.pk):
-            sla_definitions_ensure(tenant=tenant)
     client = Client()
     client.force_login(UserFactory(email="operator@platform.example", is_staff=True, is_superuser=True))
     return client
@@ -45,3 +42,20 @@ def test_the_warnings_sent_are_a_read_only_record(operator_client, committed_wor
     response = operator_client.get("/admin/sla/slawarning/")
     assert response.status_code == 200
     assert "Add SLA warning" not in response.content.decode()
+
+
+def test_a_program_an_operator_adds_has_its_slas(operator_client):
+    """The admin writes on the platform alias; the SLAs are made there, in the new tenant's scope, in the same transaction."""
+    response = operator_client.post(
+        "/admin/tenancy/tenant/add/", {"name": "Gamma Corp", "slug": "gamma", "is_active": "on", "require_staff_mfa": "on"}
+    )
+    assert response.status_code == 302
+    tenant = Tenant.objects.get(slug="gamma")
+    with tenant_context(tenant.pk):
+        assert sorted(SlaDefinition.objects.values_list("kind", "target_hours")) == [
+            ("appeal_decision", 72),
+            ("cosell_answer", 72),
+            ("extension_decision", 48),
+            ("lead_answer", 24),
+            ("registration_decision", 48),
+        ]

@@ -33,7 +33,7 @@ def seeded(world):
     lead_offer(a.tenant, a.partner2, offered_at=now - 30 * HOUR)  # partner 2 owes: overdue
 
 
-def test_staff_list_the_definitions_with_the_defaults_created_on_first_read(world):
+def test_staff_list_the_definitions_the_program_was_created_with(world):
     response = api(world.a.analyst).get(f"{BASE}/sla-definitions/")
     assert response.status_code == 200
     found = {row["kind"]: (row["owed_by"], row["target_hours"], row["rule_of_engagement"]) for row in response.json()["results"]}
