@@ -256,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.mapping.tasks.account_mapping_all_tenants",
         "schedule": 24 * 60 * 60,
     },
+    # attribution: a trailing-year run by partner with every model, nightly
+    "attribution-nightly-all-tenants": {
+        "task": "attribution.tasks.attribution_nightly_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Accounts: django-allauth -------------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""Journeys built from the database follow the documented rule, with one query per table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from attribution.journeys_loader import NO_TIER, inputs_sha256, load_journeys
+from attribution.models import ChannelDimension
+from ecosystem.tenancy.context import tenant_context
+from partners.models import Tier
+
+from .world import END, START, build_march
+
+pytestmark = pytest.mark.django_db
+
+
+def _paths(loaded):
+    j = loaded.journeys
+    keys = loaded.channel_keys
+    return [[keys[c] for c in j.channels[j.offsets[i] : j.offsets[i + 1]]] for i in range(j.n_journeys)]
+
+
+def test_outcomes_touches_and_days_by_touchpoint_type(world, django_assert_num_queries):
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        march = build_march(a)
+        with django_assert_num_queries(3):  # registrations, touchpoints, partners
+            loaded = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.TOUCHPOINT_TYPE)
+    j = loaded.journeys
+    assert list(loaded.registration_ids) == [march.expired.pk, march.lost.pk, march.won.pk, march.open.pk]
+    assert _paths(loaded) == [
+        ["referral"],
+        ["cosell"],
+        ["referral", "cosell", "technical_validation"],
+        ["implementation"],
+    ]
+    assert loaded.channel_keys == ("cosell", "implementation", "referral", "technical_validation")
+    assert j.labels[0] == "Co-sell role on a deal"
+    assert list(j.conv) == [0, 0, 1, 0]
+    assert list(j.value) == [0, 0, 5000, 0]
+    assert list(j.days) == [1, 10, 19, 10, 0, 1]
+    assert loaded.skipped_without_touch == 1
+    assert loaded.skipped_won_value == 700
+    assert len(loaded.touchpoint_ids) == 6
+
+
+def test_partner_partner_type_and_tier_channels(world):
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        build_march(a)
+        gold = Tier.objects.create(tenant=a.tenant, name="Gold", rank=2)
+        a.partner1.tier = gold
+        a.partner1.save(update_fields=["tier"])
+        by_partner = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.PARTNER)
+        by_type = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.PARTNER_TYPE)
+        by_tier = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.TIER)
+    p1, p2 = str(a.partner1.public_id), str(a.partner2.public_id)
+    assert _paths(by_partner) == [[p1], [p2], [p1, p2, p1], [p1]]
+    assert dict(zip(by_partner.channel_keys, by_partner.channel_partner_ids, strict=True)) == {
+        p1: a.partner1.pk,
+        p2: a.partner2.pk,
+    }
+    assert dict(zip(by_partner.channel_keys, by_partner.labels, strict=True))[p1] == a.partner1.name
+    assert _paths(by_type) == [["reseller"], ["msp"], ["reseller", "msp", "reseller"], ["reseller"]]
+    assert by_type.channel_partner_ids == (None, None)
+    gold_key = str(gold.public_id)
+    assert _paths(by_tier) == [[gold_key], [NO_TIER], [gold_key, NO_TIER, gold_key], [gold_key]]
+    assert dict(zip(by_tier.channel_keys, by_tier.labels, strict=True)) == {gold_key: "Gold", NO_TIER: "No tier"}
+    # the arrays do not depend on the dimension's labels, only the channel coding does
+    assert np.array_equal(by_partner.journeys.offsets, by_type.journeys.offsets)
+
+
+def test_lookback_and_empty_period(world):
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        build_march(a)
+        short = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.TOUCHPOINT_TYPE, lookback_days=5)
+        empty = load_journeys(
+            period_start=START.replace(year=2020), period_end=END.replace(year=2020), dimension=ChannelDimension.PARTNER
+        )
+    # the won deal (closed 03-20) keeps only the touch of 03-20 within 5 days; the lost deal's 03-05 touch is 10 days old
+    assert _paths(short) == [["referral"], ["technical_validation"], ["implementation"]]
+    assert empty.journeys.n_journeys == 0 and empty.journeys.n_channels == 0
+
+
+def test_hash_is_stable_and_follows_data_and_parameters(world):
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        build_march(a)
+        one = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.PARTNER)
+        two = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.PARTNER)
+        shorter = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.PARTNER, lookback_days=5)
+    assert inputs_sha256(one, {"x": 1, "y": [1, 2]}) == inputs_sha256(two, {"y": [1, 2], "x": 1})
+    assert inputs_sha256(one, {"x": 1}) != inputs_sha256(one, {"x": 2})
+    assert inputs_sha256(one, {"x": 1}) != inputs_sha256(shorter, {"x": 1})
+    assert len(inputs_sha256(one, {})) == 64

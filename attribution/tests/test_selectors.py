@@ -1,0 +1,94 @@
+"""Sourced versus influenced revenue per won deal (rule-based labels)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from attribution.models import TouchpointType
+from attribution.selectors import sourced_influenced_by_partner, sourced_vs_influenced
+from deals.models.registrations import DealStage, RegistrationStatus
+from ecosystem.tenancy.context import tenant_context
+from tests.factories import PartnerFactory
+
+from .support import account, registration, touch
+from .world import END, START, d
+
+pytestmark = pytest.mark.django_db
+
+
+def _deals(a):
+    t, p1, p2 = a.tenant, a.partner1, a.partner2
+    p3 = PartnerFactory(tenant=t)
+    x, y = account(t), account(t)
+    protected = registration(
+        t,
+        p1,
+        x,
+        submitted=d(1, 1),
+        stage=DealStage.CLOSED_WON,
+        status=RegistrationStatus.WON,
+        closed_on=d(20),
+        closed_amount="5000",
+        protected_until=d(1, 4),
+    )
+    touch(t, p1, x, d(1, 1), TouchpointType.REGISTRATION)
+    touch(t, p2, x, d(10), TouchpointType.COSELL)
+    touch(t, p3, x, d(1, 10, 2025), TouchpointType.REFERRAL)  # 170 days before the close
+    late = registration(
+        t,
+        p2,
+        y,
+        submitted=d(1, 1),
+        stage=DealStage.CLOSED_WON,
+        status=RegistrationStatus.WON,
+        closed_on=d(15),
+        closed_amount="800",
+        protected_until=d(1),
+    )
+    touch(t, p2, y, d(1, 1), TouchpointType.REGISTRATION)
+    touch(t, p1, y, d(14), TouchpointType.IMPLEMENTATION)
+    touch(t, p3, y, d(16), TouchpointType.IMPLEMENTATION)  # after the close
+    registration(
+        t, p1, account(t), submitted=d(1, 1), stage=DealStage.CLOSED_LOST, status=RegistrationStatus.LOST, closed_on=d(15)
+    )
+    return p3, protected, late
+
+
+def test_sourced_and_influenced_per_deal(world, django_assert_num_queries):
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        p3, protected, late = _deals(a)
+        with django_assert_num_queries(2):
+            deals = sourced_vs_influenced(period_start=START, period_end=END)
+        wider = sourced_vs_influenced(period_start=START, period_end=END, window_days=200)
+    assert [(x.registration_id, x.sourced_partner_id, x.influenced_partner_ids, x.value) for x in deals] == [
+        # closed after its protection ended (03-01): no source; its own registering partner is only an influencer
+        # (its registration touch is 73 days old, inside the 90-day window)
+        (late.pk, None, tuple(sorted((a.partner1.pk, a.partner2.pk))), Decimal("800")),
+        (protected.pk, a.partner1.pk, (a.partner2.pk,), Decimal("5000")),
+    ]
+    assert wider[1].influenced_partner_ids == tuple(sorted((a.partner2.pk, p3.pk)))
+    totals = sourced_influenced_by_partner(deals)
+    assert totals[a.partner1.pk]["sourced"] == 5000 and totals[a.partner1.pk]["influenced"] == 800
+    assert totals[a.partner2.pk]["sourced"] == 0 and totals[a.partner2.pk]["influenced"] == 5800
+    assert sum(t["sourced"] for t in totals.values()) <= Decimal("5800")  # Σ sourced ≤ touched closed-won revenue
+
+
+def test_unapproved_registration_sources_nothing(world):
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        x = account(a.tenant)
+        registration(
+            a.tenant,
+            a.partner1,
+            x,
+            submitted=d(1, 1),
+            stage=DealStage.CLOSED_WON,
+            status=RegistrationStatus.PENDING,
+            closed_on=d(20),
+            closed_amount="100",
+            protected_until=d(1, 4),
+        )
+        assert sourced_vs_influenced(period_start=START, period_end=END)[0].sourced_partner_id is None
