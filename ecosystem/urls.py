@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from attribution import urls as attribution_urls
 from deals import account_urls, cosell_urls, lead_urls
 from deals import import_urls as deal_import_urls
 from deals import partner_urls as deal_partner_urls
@@ -56,6 +57,7 @@ ECOSYSTEM_AREAS = {
     "directory": directory_urls,
     "sla": sla_urls,
     "mapping": mapping_urls,
+    "attribution": attribution_urls,
 }
 ecosystem_routes = []
 for _namespace, _module in ECOSYSTEM_AREAS.items():

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from attribution.api import routes as attribution_routes
 from deals.api.cosell_views import CoSellDealViewSet, CoSellInvitationViewSet, DealTeamViewSet
 from deals.api.import_views import DealImportViewSet, MyPipelineViewSet, PipelineViewSet
 from deals.api.lead_views import LeadViewSet, MyLeadViewSet
@@ -77,7 +78,7 @@ router.register("my-registrations", MyRegistrationViewSet, basename="my-registra
 # CRM imports of accounts and opportunities (staff); progress is read at jobs/<id>/
 router.register("deal-imports", DealImportViewSet, basename="deal-import")
 # ecosystem orchestration (issue 5): solutions, business plans, directory and collaboration, SLAs, account mapping
-ECOSYSTEM_AREAS = (solution_routes, plan_routes, directory_routes, sla_routes, mapping_routes)
+ECOSYSTEM_AREAS = (solution_routes, plan_routes, directory_routes, sla_routes, mapping_routes, attribution_routes)
 for _area in ECOSYSTEM_AREAS:
     _area.register(router)
 
