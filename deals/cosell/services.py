@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecosystem.accounts.models import Membership, Role
+from ecosystem.accounts.notifications import email_partner_admins_on_commit
 from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError, NotFoundError
@@ -101,22 +98,7 @@ def _place(
 
 # --- emails ----------------------------------------------------------------------------------------
 
-
-def _admin_emails(*, tenant: Tenant, partner_id: int) -> list[str]:
-    with across_partners(reason="co-sell: email the invited partner's admins about the invitation"):
-        return list(
-            Membership.objects.filter(tenant=tenant, partner_id=partner_id, role=Role.PARTNER_ADMIN, is_active=True)
-            .order_by("id")
-            .values_list("user__email", flat=True)
-        )
-
-
-def _email_on_commit(*, tenant: Tenant, partner_id: int, template: str, subject: str, context: dict[str, Any]) -> None:
-    recipients = _admin_emails(tenant=tenant, partner_id=partner_id)
-    if not recipients:
-        return
-    body = render_to_string(template, {"tenant": tenant, "site_url": settings.SITE_URL.rstrip("/"), **context})
-    transaction.on_commit(lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients))
+EMAIL_REASON = "co-sell: email a partner's admins about a deal team it is asked onto or on"
 
 
 # --- services --------------------------------------------------------------------------------------
@@ -170,7 +152,8 @@ def cosell_invite(
         )
         inviter_name = PartnerOrganization.objects.filter(tenant=tenant, pk=partner_id).values_list("name", flat=True).first()
         if notify:
-            _email_on_commit(
+            email_partner_admins_on_commit(
+                reason=EMAIL_REASON,
                 tenant=tenant,
                 partner_id=invitee.pk,
                 template="deals/cosell/email/invited.txt",
@@ -267,7 +250,8 @@ def cosell_assign(
             target=locked,
             changes={"participant": str(participant.public_id), "partner": str(partner.public_id), "role": role},
         )
-        _email_on_commit(
+        email_partner_admins_on_commit(
+            reason=EMAIL_REASON,
             tenant=tenant,
             partner_id=partner.pk,
             template="deals/cosell/email/assigned.txt",

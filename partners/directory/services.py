@@ -23,16 +23,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecosystem.accounts.models import Membership, Role
+from ecosystem.accounts.notifications import email_partner_admins_on_commit
 from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError, NotFoundError
@@ -166,22 +163,7 @@ def directory_profile_publish(*, tenant: Tenant, actor: Any, partner: PartnerOrg
 
 # --- collaboration requests ------------------------------------------------------------------------
 
-
-def _admin_emails(*, tenant: Tenant, partner_id: int) -> list[str]:
-    with across_partners(reason="collaboration: email the other partner's admins about the request"):
-        return list(
-            Membership.objects.filter(tenant=tenant, partner_id=partner_id, role=Role.PARTNER_ADMIN, is_active=True)
-            .order_by("id")
-            .values_list("user__email", flat=True)
-        )
-
-
-def _email_on_commit(*, tenant: Tenant, partner_id: int, template: str, subject: str, context: dict[str, Any]) -> None:
-    recipients = _admin_emails(tenant=tenant, partner_id=partner_id)
-    if not recipients:
-        return
-    body = render_to_string(template, {"tenant": tenant, "site_url": settings.SITE_URL.rstrip("/"), **context})
-    transaction.on_commit(lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients))
+EMAIL_REASON = "collaboration: email the other partner's admins about a request or its answer"
 
 
 def _deal_subject(*, tenant: Tenant, from_partner: PartnerOrganization, to_partner: PartnerOrganization, subject, role: str):
@@ -333,7 +315,8 @@ def collaboration_request(
             target=request,
             changes={"to_partner": str(to_partner.public_id), "subject_kind": subject_kind, "subject": label[:300]},
         )
-        _email_on_commit(
+        email_partner_admins_on_commit(
+            reason=EMAIL_REASON,
             tenant=tenant,
             partner_id=to_partner.pk,
             template="directory/email/requested.txt",
@@ -467,7 +450,8 @@ def collaboration_answer(
             receiver = (
                 PartnerOrganization.objects.filter(tenant=tenant, pk=locked.to_partner_id).values_list("name", flat=True).first()
             )
-        _email_on_commit(
+        email_partner_admins_on_commit(
+            reason=EMAIL_REASON,
             tenant=tenant,
             partner_id=locked.from_partner_id,
             template="directory/email/answered.txt",

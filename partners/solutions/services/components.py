@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecosystem.accounts.models import Membership, Role
+from ecosystem.accounts.notifications import email_partner_admins_on_commit
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ConflictError, NotFoundError
 from ecosystem.tenancy.context import across_partners
@@ -71,24 +70,14 @@ def _require_manager(*, solution: JointSolution, partner_id: int | None) -> None
 # --- emails ----------------------------------------------------------------------------------------
 
 
-def _email_admins_on_commit(*, tenant: Tenant, partner_id: int, subject: str, body: str) -> None:
-    with across_partners(reason="solutions: email the invited partner's admins about the invitation"):
-        recipients = list(
-            Membership.objects.filter(tenant=tenant, partner_id=partner_id, role=Role.PARTNER_ADMIN, is_active=True)
-            .order_by("id")
-            .values_list("user__email", flat=True)
-        )
-    if recipients:
-        transaction.on_commit(lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients))
-
-
 def _invitation_email(*, tenant: Tenant, solution: JointSolution, component: SolutionComponent) -> None:
     link = f"{settings.SITE_URL.rstrip('/')}/p/{tenant.slug}/solutions/invitations/"
     body = _(
         "You are invited to deliver %(role)s in the joint solution %(solution)s of the %(program)s partner program.\n\n"
         "Accept or decline here: %(link)s\n"
     ) % {"role": component.get_role_display(), "solution": solution.name, "program": tenant.name, "link": link}
-    _email_admins_on_commit(
+    email_partner_admins_on_commit(
+        reason="solutions: email the invited partner's admins about the invitation",
         tenant=tenant,
         partner_id=component.partner_id,
         subject=_("You are invited to the joint solution %(solution)s") % {"solution": solution.name},
