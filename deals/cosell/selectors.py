@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.tenancy.access import is_uuid
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
 from partners.models import PartnerOrganization
@@ -165,7 +166,7 @@ def access_invitation(*, tenant: Tenant, public_id: Any, partner_id: int) -> Dea
         DealParticipant.objects.filter(
             tenant=tenant, public_id=public_id, partner_id=partner_id, status=ParticipantStatus.INVITED
         ).first()
-        if _is_uuid(public_id)
+        if is_uuid(public_id)
         else None
     )
     if participant is None:
@@ -229,7 +230,7 @@ def access_cosell_deal(*, tenant: Tenant, registration_id: Any, partner_id: int)
         )
         .select_related("registration")
         .first()
-        if _is_uuid(registration_id)
+        if is_uuid(registration_id)
         else None
     )
     if participant is None:
@@ -239,7 +240,7 @@ def access_cosell_deal(*, tenant: Tenant, registration_id: Any, partner_id: int)
 
 def access_own_registration(*, tenant: Tenant, registration_id: Any, partner_id: int | None) -> DealRegistration:
     """A registration of ``partner_id`` as the registering partner (any registration for staff); 404 otherwise."""
-    if not _is_uuid(registration_id):
+    if not is_uuid(registration_id):
         raise NotFoundError()
     queryset = DealRegistration.objects.filter(tenant=tenant, public_id=registration_id)
     if partner_id is not None:
@@ -252,7 +253,7 @@ def access_own_registration(*, tenant: Tenant, registration_id: Any, partner_id:
 
 def access_participant(*, tenant: Tenant, registration: DealRegistration, participant_id: Any) -> DealParticipant:
     """A participant row of ``registration`` (already accessed by the caller); 404 otherwise."""
-    if not _is_uuid(participant_id):
+    if not is_uuid(participant_id):
         raise NotFoundError()
     with across_partners(reason="co-sell: a participant of a deal the caller registered or manages"):
         participant = DealParticipant.objects.filter(tenant=tenant, registration=registration, public_id=participant_id).first()
@@ -288,19 +289,9 @@ def invitable_partners(
 def invitable_partner(*, tenant: Tenant, public_id: Any) -> PartnerOrganization:
     """One partner of the program to invite or assign, by public id (an ``invalid_choice`` error otherwise)."""
     partner = None
-    if _is_uuid(public_id):
+    if is_uuid(public_id):
         with across_partners(reason="co-sell: find the partner being invited, by its public id"):
             partner = PartnerOrganization.objects.filter(tenant=tenant, public_id=public_id).first()
     if partner is None:
         raise ApplicationError(_("Choose an active partner of this program."), code="invalid_choice", field="partner")
     return partner
-
-
-def _is_uuid(value: Any) -> bool:
-    if isinstance(value, uuid.UUID):
-        return True
-    try:
-        uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True

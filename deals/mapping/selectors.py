@@ -26,6 +26,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 from ecosystem.errors import NotFoundError
+from ecosystem.tenancy.access import is_uuid
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
 from partners.models import PartnerOrganization
@@ -45,14 +46,6 @@ from .models import (
 from .services import COUNTERPART_STATUSES
 
 POPULATION_LABELS = dict(MappingPopulation.choices)
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True
 
 
 # --- partnerships -----------------------------------------------------------------------------------
@@ -136,7 +129,7 @@ def pair_views(*, tenant: Tenant, partner_id: int | None, pairs) -> list[PairVie
 def access_partnership(*, tenant: Tenant, partner_id: int | None, public_id: Any) -> PairView:
     """One of the caller's side's partnerships; anything else (another pair, another tenant, a bad id) is not found."""
     pair = None
-    if _is_uuid(public_id):
+    if is_uuid(public_id):
         pair = side_partnerships(tenant=tenant, partner_id=partner_id).filter(public_id=public_id).first()
     if pair is None:
         raise NotFoundError()
@@ -170,7 +163,7 @@ def counterpart_by_token(*, tenant: Tenant, partner_id: int | None, token: str) 
 
 
 def counterpart_by_public_id(*, tenant: Tenant, public_id: Any) -> PartnerOrganization | None:
-    if not _is_uuid(public_id):
+    if not is_uuid(public_id):
         return None
     with across_partners(reason="mapping: find the partner being invited, by its public id"):
         return PartnerOrganization.objects.filter(tenant=tenant, public_id=public_id).first()
@@ -302,7 +295,7 @@ def as_record(row: AccountOverlap, *, view: PairView) -> OverlapRecord:
 def access_overlap(*, tenant: Tenant, partnership: MappingPartnership, partner_id: int | None, public_id: Any) -> OverlapRecord:
     """One overlap record the caller may read (else not found: a counts-only row is as missing as a foreign one)."""
     view = _views(tenant=tenant, partner_id=partner_id, pairs=[partnership])[0]
-    if not _is_uuid(public_id):
+    if not is_uuid(public_id):
         raise NotFoundError()
     row = overlap_rows(tenant=tenant, view=view).filter(public_id=public_id).first()
     if row is None:

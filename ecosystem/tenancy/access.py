@@ -24,3 +24,14 @@ def access_row(queryset: QuerySet, *, tenant: Tenant, public_id: uuid.UUID | str
         return queryset.get(public_id=public_id)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
+
+
+def is_uuid(value: object) -> bool:
+    """Whether ``value`` is a UUID or reads as one: public ids from URLs, forms and query strings are checked first."""
+    if isinstance(value, uuid.UUID):
+        return True
+    try:
+        uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True

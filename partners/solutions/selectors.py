@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.tenancy.access import is_uuid
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
 from partners.models import PartnerOrganization, Region
@@ -29,16 +30,6 @@ from .models import ComponentStatus, JointSolution, OrchestratorKind, SolutionCo
 from .services import SOLUTION_PARTNER_STATUSES, managing_partner_ids
 
 CATALOGUE_LIMIT = 1000
-
-
-def _is_uuid(value: Any) -> bool:
-    if isinstance(value, uuid.UUID):
-        return True
-    try:
-        uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True
 
 
 # --- the contract with the other areas -------------------------------------------------------------
@@ -110,7 +101,7 @@ def access_solution(*, tenant: Tenant, public_id: Any, partner_id: int | None = 
 
     404 for missing and foreign alike (row-level security hides other partners' solutions too).
     """
-    if not _is_uuid(public_id):
+    if not is_uuid(public_id):
         raise NotFoundError()
     queryset = JointSolution.objects.filter(tenant=tenant, public_id=public_id).select_related(
         "orchestrator_partner", "orchestrator_user", "proposed_by"
@@ -165,7 +156,7 @@ def solution_components(*, tenant: Tenant, solution: JointSolution, include_decl
 
 def access_component(*, tenant: Tenant, solution: JointSolution, component_id: Any) -> SolutionComponent:
     """A component of a solution the caller already accessed; 404 otherwise."""
-    if not _is_uuid(component_id):
+    if not is_uuid(component_id):
         raise NotFoundError()
     with across_partners(reason="solutions: a component of a solution the caller manages"):
         component = (
@@ -193,7 +184,7 @@ def invitable_partners(
 def partner_by_public_id(*, tenant: Tenant, public_id: Any, field: str = "partner") -> PartnerOrganization:
     """One partner of the program by public id (``invalid_choice`` on ``field`` otherwise)."""
     partner = None
-    if _is_uuid(public_id):
+    if is_uuid(public_id):
         with across_partners(reason="solutions: find the partner picked, by its public id"):
             partner = PartnerOrganization.objects.filter(tenant=tenant, public_id=public_id).first()
     if partner is None:
@@ -361,7 +352,7 @@ def catalogue(*, tenant: Tenant, filters: dict[str, str] | None = None) -> list[
 
 def catalogue_entry(*, tenant: Tenant, public_id: Any) -> CatalogueEntry:
     """One solution in market, public fields only; 404 for anything else."""
-    if not _is_uuid(public_id):
+    if not is_uuid(public_id):
         raise NotFoundError()
     with across_partners(reason="solutions: one solution in market, public fields only"):
         solution = JointSolution.objects.filter(tenant=tenant, public_id=public_id, status=SolutionStatus.IN_MARKET).first()
@@ -404,7 +395,7 @@ def invitations_for_partner(*, tenant: Tenant, partner_id: int) -> QuerySet:
 
 def access_invitation(*, tenant: Tenant, public_id: Any, partner_id: int) -> SolutionComponent:
     """An open invitation of ``partner_id``; 404 for anything else (answered, another partner's, missing)."""
-    if not _is_uuid(public_id):
+    if not is_uuid(public_id):
         raise NotFoundError()
     component = (
         SolutionComponent.objects.filter(
@@ -450,7 +441,7 @@ def solution_for_registration(*, tenant: Tenant, partner_id: int, public_id: Any
     Read across partners so that "not in market" and "not yours" give the same field error.
     """
     solution = None
-    if _is_uuid(public_id):
+    if is_uuid(public_id):
         with across_partners(reason="solutions: may this partner register a deal for this solution?"):
             solution = JointSolution.objects.filter(tenant=tenant, public_id=public_id).first()
             if solution is not None and (
@@ -480,7 +471,7 @@ def solution_for_lead(*, tenant: Tenant, public_id: Any) -> JointSolution | None
         return None
     solution = (
         JointSolution.objects.filter(tenant=tenant, public_id=public_id, status=SolutionStatus.IN_MARKET).first()
-        if _is_uuid(public_id)
+        if is_uuid(public_id)
         else None
     )
     if solution is None:

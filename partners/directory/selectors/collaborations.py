@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.tenancy.access import is_uuid
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
 from partners.models import PartnerOrganization
 
 from ..models import CollaborationRequest, CollaborationStatus, CollaborationSubject
-from .profiles import is_uuid
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from ecosystem.tenancy.access import is_uuid
 from ecosystem.tenancy.models import Tenant
 from partners.models import PartnerOrganization, PartnerStatus, PartnerType, Region
 
 from ..models import CollaborationRequest, CollaborationStatus
-from .profiles import is_uuid
 
 MAP_STATUSES = (PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING)
 EDGE_KINDS = ("cosell", "solution", "collaboration")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.tenancy.access import is_uuid
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
 from partners.models import Capability, PartnerOrganization, PartnerStatus, PartnerType, Region, Tier
@@ -45,16 +46,6 @@ PUBLIC_FIELDS = (
     "partner__partner_type",
     "partner__tier__name",
 )
-
-
-def is_uuid(value: Any) -> bool:
-    if isinstance(value, uuid.UUID):
-        return True
-    try:
-        uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True
 
 
 @dataclass(frozen=True)
