@@ -29,6 +29,7 @@ bench: install
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/deals.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/deal_race.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/account_mapping.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/attribution_run.py
 	@$(PY) bench/attribution_engine.py
 	@$(PY) bench/attribution_shapley.py
 	@bench/make_run_timing.sh

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +109,9 @@ class AttributionRun(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    # True while the run's per-touch detail (AttributionTouch rows) is kept; older runs keep their
+    # channel credits and summary only (attribution.services.attribution_details_prune).
+    details_kept = models.BooleanField(_("per-deal detail kept"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -126,11 +130,16 @@ class AttributionRun(TenantModel):
 
 
 class AttributionCredit(TenantModel):
-    """One model's credit to one channel in a run (staff only for now).
+    """One model's credit to one channel in a run.
+
+    Partner users read the rows of runs by partner that name them (``partner``); rows of the other
+    dimensions (type, tier, touchpoint type) have no partner and are staff-only.
 
     ``conversions`` and ``value`` are the engine's double-precision figures, unrounded, so that a
     model's credits sum to the run's totals; ``value`` is in the program currency.
     """
+
+    partner_field = "partner"
 
     run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="credits")
     model = models.CharField(_("model"), max_length=30)
@@ -143,7 +152,7 @@ class AttributionCredit(TenantModel):
     value = models.FloatField(_("credited value"))
 
     class Meta:
-        ordering = ["run", "model", "-value", "channel_key"]
+        ordering = ["run_id", "model", "-value", "channel_key"]  # run_id: "run" would join the staff-only runs
         constraints = [
             models.UniqueConstraint(fields=["tenant", "run", "model", "channel_key"], name="attribution_credit_once"),
         ]
@@ -157,3 +166,78 @@ class AttributionCredit(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.model}: {self.channel_label}"
+
+
+class OutcomeKind(models.IntegerChoices):
+    WON = 1, _("Won")
+    LOST = 2, _("Lost")
+    EXPIRED = 3, _("Expired")
+    OPEN = 4, _("Open at the period's end")
+
+
+class AttributionTouch(TenantModel):
+    """One touch of one journey in a run, with its share of the journey under each per-touch model:
+    the "why" behind a deal's credit, kept as the run saw it.
+
+    A journey is the rows of one (run, registration), ordered by ``position`` (0 = oldest). Each share
+    column is the touch's fraction of its journey under that model with the run's parameters (they
+    sum to 1 over the journey): the touch is credited ``share × conv`` conversions and ``share × value``
+    of the program currency. Shapley on conversion counts has an exact per-deal split (each distinct
+    channel of the journey gets 1/|channels|, divided among its touches); Markov and Shapley on
+    conversion rates credit channels over all journeys at once and have none, so no column.
+
+    The journey's outcome (kind, date, conv, value converted at the close-date ``rate``) is repeated
+    on each of its touches, so one table holds the run's detail. Written by binary COPY for whole runs
+    (3.3 million touches in seconds): ``tenant``, ``run``, ``registration``, ``touchpoint`` and
+    ``partner`` are ids without database foreign keys (per-row checks) or indexes of their own (the
+    two composite indexes serve every read); each would cost more than the write itself;
+    :func:`attribution.services.attribution_details_prune` removes a run's rows.
+
+    Partner users read their own touches (``partner``); the other touches of a journey they are on
+    come through :mod:`attribution.partner_selectors`, named only when they co-sold the deal.
+    """
+
+    partner_field = "partner"
+
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", editable=False
+    )
+    run = models.ForeignKey(AttributionRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    registration = models.ForeignKey(
+        "deals.DealRegistration", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    partner = models.ForeignKey(
+        "partners.PartnerOrganization", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    position = models.SmallIntegerField(_("position"))
+    length = models.SmallIntegerField(_("touches in the journey"))
+    channel = models.IntegerField(_("channel code"))  # index into the run's summary["channel_keys"]
+    touch_on = models.DateField(_("touch date"))
+    days = models.FloatField(_("days before the outcome"))
+    outcome = models.SmallIntegerField(_("outcome"), choices=OutcomeKind.choices)
+    outcome_on = models.DateField(_("outcome date"))
+    conv = models.FloatField(_("conversion"))
+    value = models.FloatField(_("journey value (program currency)"))
+    rate = models.FloatField(_("rate to the program currency"))
+    first_touch = models.FloatField()
+    last_touch = models.FloatField()
+    linear = models.FloatField()
+    position_based = models.FloatField()
+    time_decay = models.FloatField()
+    shapley_counts = models.FloatField()
+
+    class Meta:
+        ordering = ["run_id", "outcome_on", "registration_id", "position"]
+        indexes = [
+            # A run's rows are written at once, in registration order: a block-range index finds a
+            # journey in a few pages and costs nothing to maintain, where a B-tree over millions of
+            # rows doubled the write.
+            BrinIndex(fields=["run", "registration"], name="attribution_touch_journey", pages_per_range=16),
+            models.Index(fields=["run", "partner"], name="attribution_touch_partner"),
+        ]
+        verbose_name = _("attributed touch")
+        verbose_name_plural = _("attributed touches")
+
+    def __str__(self) -> str:
+        return f"touch {self.position + 1} of {self.length}"

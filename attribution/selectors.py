@@ -4,16 +4,20 @@ Rule-based labels (``ATTRIBUTION.md``), per deal registration won (stage ``close
 ``closed_on`` in the period:
 
 - **Sourced**: the registering partner, when its registration was approved (status ``approved`` or
-  ``won`` with a decision date) and the deal closed inside its protection window
-  (``closed_on ≤ protected_until``). At most one sourcing partner per deal; a deal closed after the
-  protection ended, or never approved, has none. (A lead accepted by a partner that became the deal
-  is the same registration, so its partner is the source by this rule.)
+  ``won`` with a decision date), the deal closed inside its protection window
+  (``closed_on ≤ protected_until``), and the vendor's own sales team was not engaged first: no direct
+  opportunity on the customer account was recorded (imported from the CRM) before the registration
+  was submitted. At most one sourcing partner per deal; a deal closed after the protection ended,
+  never approved, or worked by direct sales first has none. (A lead accepted by a partner that
+  became the deal is the same registration, so its partner is the source by this rule.)
 - **Influenced**: every *other* partner with a touchpoint on the deal's customer account dated in
   the ``window_days`` (default 90) before the close, close day included: influenced = touched minus
   sourced.
 
-The deal's value is ``closed_amount`` (the registration's ``value`` when none was recorded).
-Two queries (registrations, touchpoints), ``values_list``.
+The deal's value is ``closed_amount`` (the registration's ``value`` when none was recorded) in the
+program currency, converted at the close-date rate of the tenant's rate table (:mod:`deals.currency`);
+a deal whose currency has no rate on its close date is left out, as in a run. Five queries
+(registrations, touchpoints, direct opportunities, the program currency and its rates), ``values_list``.
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ from uuid import UUID
 
 from django.utils import timezone
 
-from deals.models import DealRegistration
+from deals.currency import rate_table
+from deals.models import DealRegistration, DirectOpportunity
 from deals.models.registrations import DealStage, RegistrationStatus
 
 from .models import Touchpoint
 
 DEFAULT_INFLUENCE_WINDOW_DAYS = 90
+CENTS = Decimal("0.01")
 APPROVED_STATUSES = (RegistrationStatus.APPROVED, RegistrationStatus.WON)
 
 
@@ -62,6 +68,8 @@ def sourced_vs_influenced(
         "closed_on",
         "closed_amount",
         "value",
+        "currency",
+        "submitted_at",
     )
     deals = sorted(deals, key=lambda row: (row[8], row[0]))
     if not deals:
@@ -73,6 +81,12 @@ def sourced_vs_influenced(
         occurred_at__gte=datetime.datetime.combine(period_start - window, datetime.time.min, tzinfo=tz),
         occurred_at__lt=datetime.datetime.combine(period_end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz),
     ).values_list("account_id", "partner_id", "occurred_at")
+    direct_since: dict[int, datetime.datetime] = {}
+    for account_id, created_at in DirectOpportunity.objects.filter(account_id__in={row[3] for row in deals}).values_list(
+        "account_id", "created_at"
+    ):
+        direct_since[account_id] = min(created_at, direct_since.get(account_id, created_at))
+    rates = rate_table()
     by_account: dict[int, list[tuple[datetime.date, int]]] = defaultdict(list)
     for account_id, partner_id, occurred_at in touches:
         by_account[account_id].append((timezone.localtime(occurred_at, tz).date(), partner_id))
@@ -90,13 +104,20 @@ def sourced_vs_influenced(
         closed_on,
         amount,
         value,
+        currency,
+        submitted_at,
     ) in deals:
+        rate = rates.rate_on(currency, closed_on)
+        if rate is None:
+            continue  # no rate for the deal's currency on its close date: left out, as in a run
+        direct_first = account_id in direct_since and direct_since[account_id] < submitted_at
         sourced = (
             partner_id
             if status in APPROVED_STATUSES
             and decided_at is not None
             and protected_until is not None
             and closed_on <= protected_until
+            and not direct_first
             else None
         )
         touched = {p for day, p in by_account.get(account_id, ()) if closed_on - window <= day <= closed_on}
@@ -106,7 +127,7 @@ def sourced_vs_influenced(
                 public_id=public_id,
                 customer_name=customer,
                 closed_on=closed_on,
-                value=amount if amount is not None else value,
+                value=((amount if amount is not None else value) * rate).quantize(CENTS),
                 sourced_partner_id=sourced,
                 influenced_partner_ids=tuple(sorted(touched - {sourced})),
             )

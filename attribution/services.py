@@ -10,9 +10,11 @@ version give the same hash and the same numbers.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.utils import timezone
 
 from ecosystem.accounts.selectors import person_of
@@ -23,10 +25,11 @@ from ecosystem.jobs.tasks import enqueue_on_commit
 from ecosystem.tenancy.context import tenant_atomic
 from ecosystem.tenancy.models import Tenant
 
+from .copyio import copy_in
 from .engine import heuristics, markov, shapley
 from .engine.journeys import Credit, Journeys
 from .journeys_loader import DEFAULT_LOOKBACK_DAYS, LoadedJourneys, inputs_sha256, load_journeys
-from .models import AttributionCredit, AttributionRun, ChannelDimension, RunStatus
+from .models import AttributionCredit, AttributionRun, AttributionTouch, ChannelDimension, RunStatus
 from .version import ENGINE_VERSION
 
 JOB_KIND = "attribution_run"
@@ -40,7 +43,10 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
     "lookback_days": DEFAULT_LOOKBACK_DAYS,
     "shapley_unobserved": "zero",
     "shapley_min_journeys": 0,
+    "per_touch_detail": True,  # False: channel credits only (no AttributionTouch rows, no per-deal view)
 }
+PER_TOUCH_MODELS = (*heuristics.MODELS, SHAPLEY_COUNTS)  # the AttributionTouch share columns
+DETAILS_KEPT_RUNS = 3  # runs whose per-touch detail is kept (per tenant)
 MAX_PERIOD_DAYS = 3 * 366
 DETAILS_LEFT_OUT = {"transition_matrix", "transition_weights"}  # (n + 3)² figures: not for the run's summary
 
@@ -69,6 +75,8 @@ def attribution_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
         raise ApplicationError(
             "Half-life and look-back must be positive.", code="attribution_parameter_invalid", field="half_life_days"
         )
+    if not isinstance(out["per_touch_detail"], bool):
+        raise ApplicationError("per_touch_detail is true or false.", code="attribution_parameter_invalid")
     if out["shapley_unobserved"] not in shapley.UNOBSERVED_RULES:
         raise ApplicationError("Unknown rule for unobserved channel sets.", code="attribution_parameter_invalid")
     return {
@@ -177,23 +185,130 @@ def _hashed_parameters(run: AttributionRun, parameters: dict[str, Any]) -> dict[
     }
 
 
-def run_attribution(*, tenant: Tenant, actor: Any, run: AttributionRun) -> AttributionRun:
-    """Compute ``run`` now and write its credits (replacing any from an earlier attempt). Idempotent."""
+def touch_shares(journeys: Journeys, parameters: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Per touch, its share of its journey under each per-touch model (the :class:`AttributionTouch` columns)."""
+    first, middle, last = parameters["position"]
+    out = {
+        model: heuristics.touch_shares(
+            journeys, model, first=first, middle=middle, last=last, half_life_days=parameters["half_life_days"]
+        )
+        for model in heuristics.MODELS
+    }
+    out[SHAPLEY_COUNTS] = shapley.touch_shares_counts(journeys)
+    return out
+
+
+TOUCH_COLUMNS = (
+    ("tenant_id", "int8"),
+    ("run_id", "int8"),
+    ("registration_id", "int8"),
+    ("touchpoint_id", "int8"),
+    ("partner_id", "int8"),
+    ("position", "int2"),
+    ("length", "int2"),
+    ("channel", "int4"),
+    ("touch_on", "date"),
+    ("days", "float8"),
+    ("outcome", "int2"),
+    ("outcome_on", "date"),
+    ("conv", "float8"),
+    ("value", "float8"),
+    ("rate", "float8"),
+    *((model, "float8") for model in PER_TOUCH_MODELS),
+)
+
+
+def _write_touches(*, tenant: Tenant, run: AttributionRun, loaded: LoadedJourneys, shares: dict[str, np.ndarray]) -> int:
+    """Every touch of every journey with its shares, by binary COPY (no ORM objects).
+
+    Rows go out in registration order (touches in position order within a journey), so the table's
+    block-range index on (run, registration) stays tight and the heap holds each journey together.
+    """
+    journeys = loaded.journeys
+    lengths = journeys.lengths
+    position = np.arange(len(journeys.channels), dtype=np.int64) - np.repeat(journeys.offsets[:-1], lengths)
+    by_registration = np.argsort(loaded.registration_ids, kind="stable")
+    ordered_lengths = lengths[by_registration]
+    ordered_offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(ordered_lengths, out=ordered_offsets[1:])
+    touch_order = np.arange(len(journeys.channels), dtype=np.int64) + np.repeat(
+        journeys.offsets[:-1][by_registration] - ordered_offsets[:-1], ordered_lengths
+    )
+
+    def per_journey(values: np.ndarray) -> np.ndarray:
+        return np.repeat(np.asarray(values)[by_registration], ordered_lengths)
+
+    arrays = {
+        "tenant_id": tenant.pk,
+        "run_id": run.pk,
+        "registration_id": per_journey(loaded.registration_ids),
+        "touchpoint_id": loaded.touchpoint_ids[touch_order],
+        "partner_id": loaded.touch_partner_ids[touch_order],
+        "position": position[touch_order],
+        "length": per_journey(np.minimum(lengths, np.iinfo(np.int16).max)),
+        "channel": journeys.channels[touch_order],
+        "touch_on": loaded.touch_days[touch_order],
+        "days": journeys.days[touch_order],
+        "outcome": per_journey(loaded.outcomes),
+        "outcome_on": per_journey(loaded.outcome_days),
+        "conv": per_journey(journeys.conv),
+        "value": per_journey(journeys.value),
+        "rate": per_journey(loaded.rates),
+        **{model: shares[model][touch_order] for model in PER_TOUCH_MODELS},
+    }
+    with connection.cursor() as cursor:
+        return copy_in(cursor, AttributionTouch._meta.db_table, TOUCH_COLUMNS, arrays)
+
+
+def _delete_touches(run_ids: list[int]) -> int:
+    if not run_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{AttributionTouch._meta.db_table}" WHERE run_id = ANY(%s)', [run_ids]
+        )  # the table's policies keep this to the scope's tenant
+        return cursor.rowcount
+
+
+def run_attribution(
+    *, tenant: Tenant, actor: Any, run: AttributionRun, progress: Callable[[int, str], None] | None = None
+) -> AttributionRun:
+    """Compute ``run`` now and write its credits and per-touch detail (replacing any from an earlier attempt).
+
+    Three steps, so the worker can report progress between them: mark the run running (its own
+    commit); read the journeys (one transaction) and compute the models (no transaction open);
+    write everything in one transaction that first locks the run and refuses one already computed.
+    """
+    report = progress or (lambda percent, message: None)
     with tenant_atomic():
-        run = AttributionRun.objects.select_for_update().get(pk=run.pk)
-        if run.status == RunStatus.SUCCEEDED:
+        locked = AttributionRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status == RunStatus.SUCCEEDED:
             raise ConflictError("This run has already been computed.", code="attribution_run_done")
-        parameters = attribution_parameters(run.parameters)
-        run.status, run.started_at = RunStatus.RUNNING, run.started_at or timezone.now()
+        parameters = attribution_parameters(locked.parameters)
+        locked.status, locked.started_at = RunStatus.RUNNING, locked.started_at or timezone.now()
+        locked.save(update_fields=["status", "started_at"])
+    run = locked
+    report(35, "reading touchpoints and deals")
+    with tenant_atomic():
         loaded: LoadedJourneys = load_journeys(
             period_start=run.period_start,
             period_end=run.period_end,
             dimension=run.dimension,
             lookback_days=parameters["lookback_days"],
         )
-        journeys = loaded.journeys
-        credits = compute_credits(journeys, list(run.model_names), parameters) if journeys.n_journeys else {}
+    journeys = loaded.journeys
+    report(50, f"computing {len(run.model_names)} models over {journeys.n_journeys:,} journeys")
+    credits = compute_credits(journeys, list(run.model_names), parameters) if journeys.n_journeys else {}
+    detail = bool(journeys.n_journeys) and parameters["per_touch_detail"]
+    shares = touch_shares(journeys, parameters) if detail else {}
+    inputs = inputs_sha256(loaded, _hashed_parameters(run, parameters))
+    report(70, f"writing {len(journeys.channels) if detail else 0:,} attributed touches")
+    with tenant_atomic():
+        run = AttributionRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == RunStatus.SUCCEEDED:
+            raise ConflictError("This run has already been computed.", code="attribution_run_done")
         AttributionCredit.objects.filter(run=run).delete()
+        _delete_touches([run.pk])
         rows = [
             AttributionCredit(
                 tenant=tenant,
@@ -209,16 +324,21 @@ def run_attribution(*, tenant: Tenant, actor: Any, run: AttributionRun) -> Attri
             for k in range(journeys.n_channels)
         ]
         AttributionCredit.objects.bulk_create(rows, batch_size=5_000)
-        run.inputs_sha256 = inputs_sha256(loaded, _hashed_parameters(run, parameters))
+        touches = _write_touches(tenant=tenant, run=run, loaded=loaded, shares=shares) if detail else 0
+        run.inputs_sha256 = inputs
         run.code_version = ENGINE_VERSION
+        run.details_kept = detail
         run.summary = {
             "journeys": journeys.n_journeys,
             "touches": len(journeys.channels),
             "channels": journeys.n_channels,
+            "channel_keys": list(loaded.channel_keys),
             "conversions": float(journeys.conv.sum()),
             "value": float(journeys.value.sum()),
             "left_out_without_touch": loaded.skipped_without_touch,
             "left_out_won_value": loaded.skipped_won_value,
+            "left_out_without_rate": loaded.skipped_without_rate,
+            "missing_rates": list(loaded.missing_rates),
             "details": {model: _jsonable(credit.details) for model, credit in credits.items()},
         }
         run.status, run.finished_at = RunStatus.SUCCEEDED, timezone.now()
@@ -228,9 +348,28 @@ def run_attribution(*, tenant: Tenant, actor: Any, run: AttributionRun) -> Attri
             actor=actor,
             action="attribution.run",
             target=run,
-            changes={"inputs_sha256": run.inputs_sha256, "code_version": ENGINE_VERSION, "credits": len(rows)},
+            changes={
+                "inputs_sha256": run.inputs_sha256,
+                "code_version": ENGINE_VERSION,
+                "credits": len(rows),
+                "touches": touches,
+            },
         )
     return run
+
+
+def attribution_details_prune(*, tenant: Tenant, keep: int = DETAILS_KEPT_RUNS) -> int:
+    """Delete the per-touch detail of all but the ``keep`` newest computed runs; returns the rows deleted.
+
+    Their channel credits, summary and inputs hash stay: a pruned run's figures are still there and
+    can be recomputed (same inputs, same version, same numbers); only its per-deal view is gone.
+    """
+    with tenant_atomic():
+        kept = AttributionRun.objects.filter(status=RunStatus.SUCCEEDED, details_kept=True).order_by("-finished_at", "-id")
+        old = list(kept.values_list("pk", flat=True)[keep:])
+        deleted = _delete_touches(old)
+        AttributionRun.objects.filter(pk__in=old).update(details_kept=False)
+    return deleted
 
 
 def attribution_run_fail(*, run_id: int, error: str) -> None:

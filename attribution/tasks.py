@@ -1,5 +1,8 @@
 """Attribution runs in the worker: derive touchpoints, then compute the run, with a job row and progress.
 
+After a run succeeds, the per-touch detail of all but the newest few runs is deleted
+(:func:`attribution.services.attribution_details_prune`).
+
 The nightly schedule (beat: ``attribution.tasks.attribution_nightly_all_tenants``) fans out
 :func:`attribution_nightly`, one task per tenant: it derives touchpoints and
 queues a run over the trailing 12 months by partner with every model.
@@ -23,7 +26,7 @@ NIGHTLY_PERIOD_DAYS = 365
 
 @tenant_task(atomic=False, time_limit=30 * 60)
 def attribution_run_task(tenant_id: int, run_id: int) -> None:
-    from .services import attribution_run_fail, run_attribution
+    from .services import attribution_details_prune, attribution_run_fail, run_attribution
     from .touchpoints import touchpoints_derive
 
     tenant = Tenant.objects.get(pk=tenant_id)
@@ -38,9 +41,13 @@ def attribution_run_task(tenant_id: int, run_id: int) -> None:
         if job_id:
             job_progress(job_id=job_id, progress=5, message="deriving touchpoints")
         created = touchpoints_derive(tenant=tenant, actor=None)
-        if job_id:
-            job_progress(job_id=job_id, progress=30, message="computing the models")
-        run = run_attribution(tenant=tenant, actor=run.created_by, run=run)
+
+        def progress(percent: int, message: str) -> None:
+            if job_id:
+                job_progress(job_id=job_id, progress=percent, message=message)
+
+        progress(30, f"{created} new touchpoints derived")
+        run = run_attribution(tenant=tenant, actor=run.created_by, run=run, progress=progress)
     except Exception as error:
         attribution_run_fail(run_id=run_id, error=f"{type(error).__name__}: {error}")
         if job_id:
@@ -56,6 +63,7 @@ def attribution_run_task(tenant_id: int, run_id: int) -> None:
                 "inputs_sha256": run.inputs_sha256,
             },
         )
+    attribution_details_prune(tenant=tenant)  # after the run is reported done: older runs' per-touch detail
 
 
 @tenant_task()

@@ -9,9 +9,9 @@ Which rows become touchpoints (``source = derived``):
 - every *accepted* lead offer whose lead is matched to a customer account → ``lead_accepted`` for
   that partner, at ``responded_at`` (the lead's registration, if any, is the touch's deal).
 
-Each touch is keyed by ``external_id = derived:<kind>:<public id of the source row>``; the table's
-unique index on (tenant, external_id) and ``INSERT … ON CONFLICT DO NOTHING`` make a second run
-create nothing. A touch already written is not updated when its source row changes later (a touch
+Each touch is keyed by ``external_id = derived:<kind>:<public id of the source row>``; an anti-join
+on that key, backed by the table's unique index on (tenant, external_id) and ``ON CONFLICT DO
+NOTHING``, makes a second run create nothing. A touch already written is not updated when its source row changes later (a touch
 is a fact about a moment); a removed source row leaves its touch in place.
 """
 
@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from deals.models import DealParticipant, DealRegistration, LeadOffer
+from django.db import connection
+
+from deals.models import DealParticipant, DealRegistration, Lead, LeadOffer
 from deals.models.cosell import CoSellRole, ParticipantStatus
 from deals.models.leads import OfferStatus
 from deals.models.registrations import RegistrationStatus
@@ -29,61 +31,71 @@ from ecosystem.tenancy.models import Tenant
 
 from .models import Touchpoint, TouchpointSource, TouchpointType
 
-BATCH_SIZE = 5_000
-
 
 def derived_external_id(kind: str, public_id: Any) -> str:
     return f"derived:{kind}:{public_id}"
 
 
-def _derived_rows(tenant: Tenant) -> list[Touchpoint]:
-    """One query per source table (values_list, no ORM objects read)."""
-    rows: list[Touchpoint] = []
-
-    def touch(partner_id, account_id, registration_id, touch_type, occurred_at, kind, public_id) -> None:
-        rows.append(
-            Touchpoint(
-                tenant=tenant,
-                partner_id=partner_id,
-                account_id=account_id,
-                registration_id=registration_id,
-                touch_type=touch_type,
-                occurred_at=occurred_at,
-                source=TouchpointSource.DERIVED,
-                external_id=derived_external_id(kind, public_id),
-            )
-        )
-
-    registrations = DealRegistration.objects.exclude(status=RegistrationStatus.REJECTED).values_list(
-        "id", "public_id", "partner_id", "account_id", "submitted_at"
-    )
-    for reg_id, public_id, partner_id, account_id, submitted_at in registrations.iterator(chunk_size=BATCH_SIZE):
-        touch(partner_id, account_id, reg_id, TouchpointType.REGISTRATION, submitted_at, "registration", public_id)
-
-    participants = (
-        DealParticipant.objects.filter(status=ParticipantStatus.ACCEPTED, responded_at__isnull=False)
-        .exclude(role=CoSellRole.SOURCING)
-        .values_list("public_id", "partner_id", "registration__account_id", "registration_id", "responded_at")
-    )
-    for public_id, partner_id, account_id, reg_id, responded_at in participants.iterator(chunk_size=BATCH_SIZE):
-        touch(partner_id, account_id, reg_id, TouchpointType.COSELL, responded_at, "cosell", public_id)
-
-    offers = LeadOffer.objects.filter(
-        status=OfferStatus.ACCEPTED, responded_at__isnull=False, lead__account__isnull=False
-    ).values_list("public_id", "partner_id", "lead__account_id", "lead__registration_id", "responded_at")
-    for public_id, partner_id, account_id, reg_id, responded_at in offers.iterator(chunk_size=BATCH_SIZE):
-        touch(partner_id, account_id, reg_id, TouchpointType.LEAD_ACCEPTED, responded_at, "lead", public_id)
-    return rows
+def _sources() -> list[tuple[str, str, str]]:
+    """(kind, touch type, SELECT of tenant_id, public_id, partner_id, account_id, registration_id, occurred_at)."""
+    registrations = DealRegistration._meta.db_table
+    participants = DealParticipant._meta.db_table
+    offers, leads = LeadOffer._meta.db_table, Lead._meta.db_table
+    return [
+        (
+            "registration",
+            TouchpointType.REGISTRATION,
+            (
+                f"SELECT r.tenant_id, r.public_id, r.partner_id, r.account_id, r.id, r.submitted_at FROM {registrations} r "
+                f"WHERE r.tenant_id = %(tenant)s AND r.status <> '{RegistrationStatus.REJECTED}'"
+            ),
+        ),
+        (
+            "cosell",
+            TouchpointType.COSELL,
+            (
+                f"SELECT p.tenant_id, p.public_id, p.partner_id, r.account_id, r.id, p.responded_at FROM {participants} p "
+                f"JOIN {registrations} r ON r.id = p.registration_id "
+                f"WHERE p.tenant_id = %(tenant)s AND p.status = '{ParticipantStatus.ACCEPTED}' AND p.responded_at IS NOT NULL "
+                f"AND p.role <> '{CoSellRole.SOURCING}'"
+            ),
+        ),
+        (
+            "lead",
+            TouchpointType.LEAD_ACCEPTED,
+            (
+                f"SELECT o.tenant_id, o.public_id, o.partner_id, l.account_id, l.registration_id, o.responded_at FROM {offers} o "
+                f"JOIN {leads} l ON l.id = o.lead_id "
+                f"WHERE o.tenant_id = %(tenant)s AND o.status = '{OfferStatus.ACCEPTED}' AND o.responded_at IS NOT NULL "
+                f"AND l.account_id IS NOT NULL"
+            ),
+        ),
+    ]
 
 
 def touchpoints_derive(*, tenant: Tenant, actor: Any = None) -> int:
     """Write the derived touchpoints that do not exist yet; returns how many were created.
 
-    Runs in the tenant's staff scope (it reads every partner's rows). Safe to run any number of times.
+    One ``INSERT … SELECT`` per source table, set-based in PostgreSQL: rows whose key already exists
+    are skipped by an anti-join (and ``ON CONFLICT DO NOTHING`` covers a concurrent derive), so a
+    tenant with a million registrations costs one pass, not a million objects. Runs in the tenant's
+    staff scope (it reads every partner's rows). Safe to run any number of times.
     """
-    with tenant_atomic():
-        before = Touchpoint.objects.count()
-        Touchpoint.objects.bulk_create(_derived_rows(tenant), batch_size=BATCH_SIZE, ignore_conflicts=True)
-        created = Touchpoint.objects.count() - before
+    table = Touchpoint._meta.db_table
+    created = 0
+    with tenant_atomic(), connection.cursor() as cursor:
+        for kind, touch_type, source in _sources():
+            cursor.execute(
+                f"INSERT INTO {table} (tenant_id, public_id, partner_id, account_id, registration_id, touch_type, "
+                "occurred_at, source, external_id, created_at) "
+                "SELECT s.tenant_id, gen_random_uuid(), s.partner_id, s.account_id, s.id, %(type)s, s.occurred_at, "
+                "%(source)s, %(prefix)s || s.public_id::text, now() "
+                f"FROM ({source}) AS s (tenant_id, public_id, partner_id, account_id, id, occurred_at) "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.tenant_id = s.tenant_id "
+                "AND t.external_id = %(prefix)s || s.public_id::text) "
+                "ON CONFLICT DO NOTHING",
+                {"tenant": tenant.pk, "type": touch_type, "source": TouchpointSource.DERIVED, "prefix": f"derived:{kind}:"},
+            )
+            created += cursor.rowcount
         audit_record(tenant=tenant, actor=actor, action="attribution.touchpoints_derive", changes={"created": created})
     return created

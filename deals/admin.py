@@ -10,6 +10,7 @@ from django.contrib import admin
 from ecosystem.tenancy.admin import PlatformAdmin
 
 from .models import (
+    CurrencyRate,
     CustomerAccount,
     DealConflict,
     DealParticipant,
@@ -124,4 +125,13 @@ class LeadOfferAdmin(ReadOnlyAdmin):
 class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "kind", "rows", "created", "updated", "imported_at", "tenant"]
     list_filter = ["tenant", "kind"]
+    list_select_related = ["tenant"]
+
+
+@admin.register(CurrencyRate)
+class CurrencyRateAdmin(ReadOnlyAdmin):
+    """The managers keep the rate table in the portal (audited there); operators read it."""
+
+    list_display = ["currency", "valid_from", "rate", "tenant", "updated_at"]
+    list_filter = ["tenant", "currency"]
     list_select_related = ["tenant"]

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from attribution import urls as attribution_urls
 from deals import account_urls, cosell_urls, lead_urls
+from deals import currency_urls as deal_currency_urls
 from deals import import_urls as deal_import_urls
 from deals import partner_urls as deal_partner_urls
 from deals import pipeline_urls as deal_pipeline_urls
@@ -48,6 +49,7 @@ vendor_cosell = tenant_urlpatterns(cosell_urls.urlpatterns, portal=VENDOR)
 partner_cosell = tenant_urlpatterns(cosell_urls.partner_urlpatterns, portal=PARTNER)
 vendor_deal_imports = tenant_urlpatterns(deal_import_urls.urlpatterns, portal=VENDOR)
 vendor_pipeline = tenant_urlpatterns(deal_pipeline_urls.urlpatterns, portal=VENDOR)
+vendor_currency_rates = tenant_urlpatterns(deal_currency_urls.urlpatterns, portal=VENDOR)
 partner_pipeline = tenant_urlpatterns(deal_pipeline_urls.partner_urlpatterns, portal=PARTNER)
 
 # ecosystem orchestration (issue 5): each area has vendor routes and partner routes
@@ -95,6 +97,7 @@ urlpatterns = [
     path("p/<slug:tenant_slug>/", include((partner_leads, "partner_leads"))),
     path("t/<slug:tenant_slug>/", include((vendor_deal_imports, "deal_imports"))),
     path("t/<slug:tenant_slug>/", include((vendor_pipeline, "pipeline"))),
+    path("t/<slug:tenant_slug>/", include((vendor_currency_rates, "currency_rates"))),
     path("p/<slug:tenant_slug>/", include((partner_pipeline, "partner_pipeline"))),
     path("t/<slug:tenant_slug>/", include((vendor_deals, "deals"))),
     path("t/<slug:tenant_slug>/", include((vendor_accounts, "customer_accounts"))),

@@ -14,6 +14,7 @@ from ecosystem.api.views import TenantViewSet
 
 from ..models import AttributionCredit, AttributionRun
 from ..services import MODELS, attribution_run_create
+from .results import AttributionRunResultsMixin
 from .serializers import (
     AttributionRunCreateInputSerializer,
     AttributionRunDetailOutputSerializer,
@@ -21,7 +22,7 @@ from .serializers import (
 )
 
 
-class AttributionRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+class AttributionRunViewSet(AttributionRunResultsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Attribution runs (staff). Newest first; a run's page carries its credits per model and channel."""
 
     model = AttributionRun

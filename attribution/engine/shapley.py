@@ -243,6 +243,27 @@ def shapley_counts(journeys: Journeys) -> Credit:
     )
 
 
+def touch_shares_counts(journeys: Journeys) -> np.ndarray:
+    """Per touch, its share of its journey under Shapley (conversion counts): the journey's D distinct
+    channels get 1/D each, and a channel touching m times splits its 1/D equally, 1/(D·m) per touch.
+
+    Summed per channel and weighted by conv (or value), these give exactly :func:`shapley_counts`.
+    """
+    total = len(journeys.channels)
+    if not total:
+        return np.zeros(0, dtype=np.float64)
+    journey = journeys.journey_of_touch
+    keys = journey.astype(np.int64) * max(journeys.n_channels, 1) + journeys.channels
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    counts = np.diff(np.r_[starts, total])  # m: touches of one channel in one journey
+    distinct = np.bincount(journey[order][starts], minlength=journeys.n_journeys)  # D per journey
+    shares = np.empty(total, dtype=np.float64)
+    shares[order] = np.repeat(1.0 / counts, counts)
+    return shares / distinct[journey]
+
+
 # --------------------------------------------------------------------------------------------------
 # Shapley (conversion rates, data-driven).
 

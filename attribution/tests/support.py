@@ -40,6 +40,7 @@ def registration(
     closed_amount: str | None = None,
     value: str = "1000",
     protected_until: datetime.date | None = None,
+    currency: str = "USD",
     **extra: Any,
 ) -> DealRegistration:
     return DealRegistration.objects.create(
@@ -51,7 +52,7 @@ def registration(
         contact_name="Pat Buyer",
         product_lines=["platform"],
         value=Decimal(value),
-        currency="USD",
+        currency=currency,
         expected_close_date=submitted + datetime.timedelta(days=60),
         stage=stage,
         status=status,

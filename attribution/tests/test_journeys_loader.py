@@ -25,7 +25,8 @@ def test_outcomes_touches_and_days_by_touchpoint_type(world, django_assert_num_q
     a = world.a
     with tenant_context(a.tenant.pk):
         march = build_march(a)
-        with django_assert_num_queries(3):  # registrations, touchpoints, partners
+        # registrations (COPY), program currency, rates, touchpoints (COPY), partners
+        with django_assert_num_queries(5):
             loaded = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.TOUCHPOINT_TYPE)
     j = loaded.journeys
     assert list(loaded.registration_ids) == [march.expired.pk, march.lost.pk, march.won.pk, march.open.pk]
@@ -95,3 +96,58 @@ def test_hash_is_stable_and_follows_data_and_parameters(world):
     assert inputs_sha256(one, {"x": 1}) != inputs_sha256(one, {"x": 2})
     assert inputs_sha256(one, {"x": 1}) != inputs_sha256(shorter, {"x": 1})
     assert len(inputs_sha256(one, {})) == 64
+
+
+def test_open_at_the_end_of_a_past_period_and_won_in_the_next(world):
+    """A deal submitted in March and won in April is open at March's end (outcome date 03-31, no
+    conversion) and won in April: a past period sees the deals as they stood at its end."""
+    from attribution.models import OutcomeKind, TouchpointType
+    from deals.models.registrations import DealStage, RegistrationStatus
+
+    from .world import account, d, registration, touch
+
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        customer = account(a.tenant)
+        later = registration(
+            a.tenant,
+            a.partner1,
+            customer,
+            submitted=d(10),
+            stage=DealStage.CLOSED_WON,
+            status=RegistrationStatus.WON,
+            closed_on=d(3, 4),
+            closed_amount="1200",
+        )
+        touch(a.tenant, a.partner1, customer, d(12), TouchpointType.REFERRAL)
+        touch(a.tenant, a.partner1, customer, d(2, 4), TouchpointType.IMPLEMENTATION)
+        march = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.TOUCHPOINT_TYPE)
+        april = load_journeys(period_start=d(1, 4), period_end=d(30, 4), dimension=ChannelDimension.TOUCHPOINT_TYPE)
+    assert list(march.registration_ids) == [later.pk]
+    assert list(march.outcomes) == [OutcomeKind.OPEN] and march.outcome_days[0] == np.datetime64(END)
+    assert list(march.journeys.conv) == [0] and list(march.journeys.value) == [0]
+    assert _paths(march) == [["referral"]] and list(march.journeys.days) == [19]
+    assert list(april.outcomes) == [OutcomeKind.WON] and list(april.journeys.value) == [1200]
+    assert _paths(april) == [["referral", "implementation"]] and list(april.journeys.days) == [22, 1]
+
+
+def test_outcomes_without_any_touchpoint_in_the_tenant(world):
+    from deals.models.registrations import DealStage, RegistrationStatus
+
+    from .world import account, d, registration
+
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        registration(
+            a.tenant,
+            a.partner1,
+            account(a.tenant),
+            submitted=d(2),
+            stage=DealStage.CLOSED_WON,
+            status=RegistrationStatus.WON,
+            closed_on=d(9),
+            closed_amount="300",
+        )
+        loaded = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.PARTNER)
+    assert loaded.journeys.n_journeys == 0
+    assert loaded.skipped_without_touch == 1 and loaded.skipped_won_value == 300

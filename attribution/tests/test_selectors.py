@@ -60,7 +60,7 @@ def test_sourced_and_influenced_per_deal(world, django_assert_num_queries):
     a = world.a
     with tenant_context(a.tenant.pk):
         p3, protected, late = _deals(a)
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(5):  # registrations, touchpoints, direct opportunities, program currency, rates
             deals = sourced_vs_influenced(period_start=START, period_end=END)
         wider = sourced_vs_influenced(period_start=START, period_end=END, window_days=200)
     assert [(x.registration_id, x.sourced_partner_id, x.influenced_partner_ids, x.value) for x in deals] == [
@@ -92,3 +92,39 @@ def test_unapproved_registration_sources_nothing(world):
             protected_until=d(1, 4),
         )
         assert sourced_vs_influenced(period_start=START, period_end=END)[0].sourced_partner_id is None
+
+
+def test_direct_sales_engaged_first_means_no_source_and_amounts_convert_at_the_close_date_rate(world):
+    import datetime
+
+    from deals.models import CurrencyRate, DirectOpportunity
+
+    from .support import at
+
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        worked, fresh, euros, unpriced = account(a.tenant), account(a.tenant), account(a.tenant), account(a.tenant)
+        won = {"stage": DealStage.CLOSED_WON, "status": RegistrationStatus.WON, "protected_until": d(1, 5)}
+        first = registration(a.tenant, a.partner1, worked, submitted=d(5, 1), closed_on=d(10), closed_amount="100", **won)
+        second = registration(a.tenant, a.partner1, fresh, submitted=d(5, 1), closed_on=d(11), closed_amount="200", **won)
+        in_euros = registration(
+            a.tenant, a.partner2, euros, submitted=d(5, 1), closed_on=d(12), closed_amount="1000", currency="EUR", **won
+        )
+        registration(
+            a.tenant, a.partner2, unpriced, submitted=d(5, 1), closed_on=d(13), closed_amount="50", currency="GBP", **won
+        )
+        # direct sales had an opportunity on "worked" before the partner registered; on "fresh" only after
+        DirectOpportunity.objects.create(tenant=a.tenant, account=worked, name="Direct", external_id="D1")
+        DirectOpportunity.objects.create(tenant=a.tenant, account=fresh, name="Direct later", external_id="D2")
+        DirectOpportunity.objects.filter(external_id="D1").update(created_at=at(d(1, 1)))
+        DirectOpportunity.objects.filter(external_id="D2").update(created_at=at(d(1, 2)))
+        CurrencyRate.objects.create(tenant=a.tenant, currency="EUR", valid_from=datetime.date(2026, 1, 1), rate="1.10")
+        CurrencyRate.objects.create(tenant=a.tenant, currency="EUR", valid_from=d(12), rate="1.20")  # in force on the close day
+        CurrencyRate.objects.create(tenant=a.tenant, currency="EUR", valid_from=d(13), rate="9.99")  # later: never used
+        deals = sourced_vs_influenced(period_start=START, period_end=END)
+    assert [(x.registration_id, x.sourced_partner_id, x.value) for x in deals] == [
+        (first.pk, None, Decimal("100.00")),
+        (second.pk, a.partner1.pk, Decimal("200.00")),
+        (in_euros.pk, a.partner2.pk, Decimal("1200.00")),
+        # the GBP deal has no rate: left out
+    ]

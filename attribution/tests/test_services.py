@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from attribution.models import AttributionCredit, AttributionRun, ChannelDimension, RunStatus, Touchpoint, TouchpointType
-from attribution.services import MODELS, attribution_run_create, run_attribution
+from attribution.models import (
+    AttributionCredit,
+    AttributionRun,
+    AttributionTouch,
+    ChannelDimension,
+    RunStatus,
+    Touchpoint,
+    TouchpointType,
+)
+from attribution.services import (
+    DETAILS_KEPT_RUNS,
+    MODELS,
+    PER_TOUCH_MODELS,
+    attribution_details_prune,
+    attribution_run_create,
+    run_attribution,
+)
 from attribution.tasks import attribution_nightly, attribution_run_task
 from attribution.version import ENGINE_VERSION
 from ecosystem.audit.models import AuditEntry
@@ -134,14 +149,49 @@ def test_the_task_derives_touchpoints_runs_and_finishes_the_job(world):
         assert run.summary["left_out_without_touch"] == 0
 
 
-def test_credits_and_runs_are_hidden_from_partner_users(world):
+def test_partner_users_read_only_their_own_credits_and_touches_and_no_run(world):
     a = world.a
     with tenant_context(a.tenant.pk):
         build_march(a)
-        _run(a)
+        by_partner = _run(a)
+        by_type = _run(a, dimension=ChannelDimension.PARTNER_TYPE)
+        assert AttributionTouch.objects.filter(run=by_partner, partner=a.partner2).exists()
+        assert AttributionCredit.objects.filter(run=by_type).exists()
     with tenant_context(a.tenant.pk, partner_id=a.partner1.pk):
         assert not AttributionRun.objects.exists()
-        assert not AttributionCredit.objects.exists()
+        assert set(AttributionCredit.objects.values_list("run_id", "partner_id").distinct()) == {(by_partner.pk, a.partner1.pk)}
+        assert set(AttributionTouch.objects.values_list("partner_id", flat=True).distinct()) == {a.partner1.pk}
+
+
+def test_per_touch_detail_matches_the_channel_credit_and_older_runs_are_pruned(world):
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        build_march(a)
+        runs = [_run(a) for _ in range(DETAILS_KEPT_RUNS + 1)]
+        touches = list(AttributionTouch.objects.filter(run=runs[0]).order_by("outcome_on", "registration_id", "position"))
+        # the won deal (03-20): referral p1 03-01, co-sell p2 03-10, technical validation p1 03-20, 5000
+        won = [t for t in touches if t.conv == 1]
+        assert [(t.partner_id, t.position, t.length, t.days) for t in won] == [
+            (a.partner1.pk, 0, 3, 19),
+            (a.partner2.pk, 1, 3, 10),
+            (a.partner1.pk, 2, 3, 0),
+        ]
+        assert [t.position_based for t in won] == pytest.approx([0.4, 0.2, 0.4])
+        assert [t.linear for t in won] == pytest.approx([1 / 3] * 3)
+        assert [t.shapley_counts for t in won] == pytest.approx([1 / 4, 1 / 2, 1 / 4])
+        assert all(t.value == 5000 and t.rate == 1 for t in won)
+        # per-touch shares × value, summed per partner, are the channel credit of each per-touch model
+        for model in PER_TOUCH_MODELS:
+            by_partner = {}
+            for t in touches:
+                by_partner[t.partner_id] = by_partner.get(t.partner_id, 0) + getattr(t, model) * t.value
+            credit = dict(AttributionCredit.objects.filter(run=runs[0], model=model).values_list("partner_id", "value"))
+            assert by_partner == pytest.approx(credit), model
+        assert attribution_details_prune(tenant=a.tenant) == len(touches)
+        kept = dict(AttributionRun.objects.values_list("pk", "details_kept"))
+        assert kept == {runs[0].pk: False, **{r.pk: True for r in runs[1:]}}
+        assert not AttributionTouch.objects.filter(run=runs[0]).exists()
+        assert AttributionCredit.objects.filter(run=runs[0]).exists()
 
 
 def test_a_failing_run_marks_the_run_and_the_job_failed(world, monkeypatch):

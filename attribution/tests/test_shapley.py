@@ -324,3 +324,17 @@ def test_min_journeys_treats_thin_sets_as_unobserved():
     credit = shapley_rates(journeys, min_journeys=3, unobserved="largest_subset")
     np.testing.assert_allclose(credit.details["phi"], [0.125, 0.375])
     np.testing.assert_allclose(credit.conversions, [1.25, 3.75])
+
+
+def test_touch_shares_counts_by_hand_and_summing_to_the_channel_credit():
+    # Journey 0: A, B, A → D = 2: B gets 1/2, A's 1/2 is split over its two touches (1/4 each).
+    # Journey 1: C → 1. Journey 2: B, C, B, C, D → D = 3: B's touches 1/6 each, C's 1/6 each, D 1/3.
+    journeys = Journeys.from_lists([[0, 1, 0], [2], [1, 2, 1, 2, 3]], conv=[1, 0, 1], value=[100, 0, 60])
+    shares = shapley.touch_shares_counts(journeys)
+    expected = [1 / 4, 1 / 2, 1 / 4, 1.0, 1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 3]
+    assert np.allclose(shares, expected, atol=1e-15)
+    credit = shapley.shapley_counts(journeys)
+    conv_t = np.repeat(journeys.conv, journeys.lengths)
+    value_t = np.repeat(journeys.value, journeys.lengths)
+    assert np.allclose(np.bincount(journeys.channels, weights=shares * conv_t, minlength=4), credit.conversions, atol=1e-12)
+    assert np.allclose(np.bincount(journeys.channels, weights=shares * value_t, minlength=4), credit.value, atol=1e-12)

@@ -75,7 +75,16 @@ def build_march(a) -> March:
     touch(t, p1, e, d(11), TouchpointType.REFERRAL)
     registration(t, p1, v, submitted=d(2), status=RegistrationStatus.REJECTED)
     touch(t, p1, v, d(3), TouchpointType.REFERRAL)
+    # Submitted and won after the period: no outcome in March (one submitted in March and closed in
+    # April would be open at March's end: test_open_at_the_end_of_a_past_period).
     registration(
-        t, p1, x, submitted=d(2), stage=DealStage.CLOSED_WON, status=RegistrationStatus.WON, closed_on=d(2, 4), closed_amount="9"
+        t,
+        p1,
+        x,
+        submitted=d(1, 4),
+        stage=DealStage.CLOSED_WON,
+        status=RegistrationStatus.WON,
+        closed_on=d(2, 4),
+        closed_amount="9",
     )
     return March(expired=expired, lost=lost, won=won, open=open_, untouched=untouched)

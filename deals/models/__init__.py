@@ -2,6 +2,7 @@
 
 from .accounts import AccountOwner, CustomerAccount, CustomerAccountToken, DirectOpportunity, ProductLine
 from .cosell import CoSellRole, DealParticipant, ParticipantStatus
+from .currency import CurrencyRate
 from .imports import ImportBatch, ImportKind, ImportMapping
 from .leads import Lead, LeadOffer, LeadRoutingDetail, LeadStatus, OfferStatus
 from .registrations import (
@@ -29,6 +30,7 @@ __all__ = [
     "AppealStatus",
     "CoSellRole",
     "ConflictKind",
+    "CurrencyRate",
     "CustomerAccount",
     "CustomerAccountToken",
     "DealConflict",

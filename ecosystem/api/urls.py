@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from attribution.api import routes as attribution_routes
 from deals.api.cosell_views import CoSellDealViewSet, CoSellInvitationViewSet, DealTeamViewSet
+from deals.api.currency_views import CurrencyRateViewSet
 from deals.api.import_views import DealImportViewSet, MyPipelineViewSet, PipelineViewSet
 from deals.api.lead_views import LeadViewSet, MyLeadViewSet
 from deals.api.partner_views import MyRegistrationViewSet
@@ -77,6 +78,8 @@ router.register("product-lines", ProductLineViewSet, basename="product-line")
 router.register("my-registrations", MyRegistrationViewSet, basename="my-registration")
 # CRM imports of accounts and opportunities (staff); progress is read at jobs/<id>/
 router.register("deal-imports", DealImportViewSet, basename="deal-import")
+# the currency rate table attribution converts deal amounts with (staff)
+router.register("currency-rates", CurrencyRateViewSet, basename="currency-rate")
 # ecosystem orchestration (issue 5): solutions, business plans, directory and collaboration, SLAs, account mapping
 ECOSYSTEM_AREAS = (solution_routes, plan_routes, directory_routes, sla_routes, mapping_routes, attribution_routes)
 for _area in ECOSYSTEM_AREAS:

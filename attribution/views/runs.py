@@ -17,10 +17,12 @@ from ecosystem.exports import csv_response
 from ecosystem.portal.base import roles_required
 from partners.models import PartnerOrganization
 
-from .forms import RunForm, model_label
-from .models import AttributionCredit, AttributionRun, RunStatus
-from .selectors import sourced_influenced_by_partner, sourced_vs_influenced
-from .services import attribution_run_create
+from ..forms import RunForm, model_label
+from ..models import AttributionCredit, AttributionRun, RunStatus
+from ..results import rollup_by_type_and_tier
+from ..selectors import sourced_influenced_by_partner, sourced_vs_influenced
+from ..services import attribution_run_create
+from .results import runs_filtered, runs_query
 
 PAGE_SIZE = 25
 
@@ -50,11 +52,12 @@ def run_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Run queued."))
                 return redirect("attribution:detail", request.tenant.slug, run.public_id)
-    runs = AttributionRun.objects.filter(tenant=request.tenant).select_related("job", "created_by")
+    runs, filters = runs_filtered(request)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     for run in page.object_list:
         run.model_labels = [model_label(m) for m in run.model_names]
-    return render(request, "attribution/run_list.html", {"page": page, "form": form, "can_start": can_start})
+    context = {"page": page, "form": form, "can_start": can_start, "filters": filters, "query": runs_query(filters)}
+    return render(request, "attribution/run_list.html", context)
 
 
 def _run(request: HttpRequest, run_id) -> AttributionRun:
@@ -104,7 +107,16 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
         ({"partner": names.get(pk, "—"), **figures} for pk, figures in by_partner.items()),
         key=lambda row: (-(row["sourced"] + row["influenced"]), row["partner"]),
     )
-    context = {"run": run, "table": table, "chart": chart, "sourcing": sourcing}
+    rollup = rollup_by_type_and_tier(run)  # runs by partner only: one query
+    rollup_tables = [(_("Partner type"), rollup["by_type"]), (_("Current tier"), rollup["by_tier"])] if rollup else []
+    context = {
+        "run": run,
+        "table": table,
+        "chart": chart,
+        "sourcing": sourcing,
+        "rollup": rollup,
+        "rollup_tables": rollup_tables,
+    }
     response = render(request, "attribution/run_detail.html", context)
     if request.headers.get("HX-Request") and run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
         response["HX-Refresh"] = "true"  # the progress poll ends: reload once for the figures and the chart
