@@ -10,6 +10,8 @@ version give the same hash and the same numbers.
 from __future__ import annotations
 
 import datetime
+import itertools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +24,7 @@ from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError
 from ecosystem.jobs.services import job_create
 from ecosystem.jobs.tasks import enqueue_on_commit
-from ecosystem.tenancy.context import tenant_atomic
+from ecosystem.tenancy.context import tenant_atomic, tenant_context
 from ecosystem.tenancy.models import Tenant
 
 from .copyio import copy_in
@@ -47,6 +49,8 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
 }
 PER_TOUCH_MODELS = (*heuristics.MODELS, SHAPLEY_COUNTS)  # the AttributionTouch share columns
 DETAILS_KEPT_RUNS = 3  # runs whose per-touch detail is kept (per tenant)
+PARALLEL_MIN_TOUCHES = 200_000  # from this many touches the detail is written by several sessions at once
+DETAIL_WRITERS = 2
 MAX_PERIOD_DAYS = 3 * 366
 DETAILS_LEFT_OUT = {"transition_matrix", "transition_weights"}  # (n + 3)² figures: not for the run's summary
 
@@ -218,8 +222,8 @@ TOUCH_COLUMNS = (
 )
 
 
-def _write_touches(*, tenant: Tenant, run: AttributionRun, loaded: LoadedJourneys, shares: dict[str, np.ndarray]) -> int:
-    """Every touch of every journey with its shares, by binary COPY (no ORM objects).
+def _touch_rows(*, tenant: Tenant, run: AttributionRun, loaded: LoadedJourneys, shares: dict[str, np.ndarray]):
+    """The :class:`AttributionTouch` columns as arrays, and the row offset of each journey.
 
     Rows go out in registration order (touches in position order within a journey), so the table's
     block-range index on (run, registration) stays tight and the heap holds each journey together.
@@ -256,8 +260,54 @@ def _write_touches(*, tenant: Tenant, run: AttributionRun, loaded: LoadedJourney
         "rate": per_journey(loaded.rates),
         **{model: shares[model][touch_order] for model in PER_TOUCH_MODELS},
     }
+    return arrays, ordered_offsets
+
+
+def _write_touches(arrays: dict[str, Any]) -> int:
+    """COPY the rows on the current connection (inside the caller's transaction)."""
     with connection.cursor() as cursor:
         return copy_in(cursor, AttributionTouch._meta.db_table, TOUCH_COLUMNS, arrays)
+
+
+def _write_touches_in_parallel(*, tenant_id: int, arrays: dict[str, Any], journey_offsets: np.ndarray) -> int:
+    """COPY the rows in :data:`DETAIL_WRITERS` slices at once, each on its own connection and committed
+    on its own (PostgreSQL fills one table from several sessions in parallel; one INSERT … SELECT
+    uses one core). Slices end on journey boundaries.
+
+    Called before the run's final transaction: the rows are committed while the run is still
+    *running*, and every reader shows detail only for a succeeded run; a failure deletes them
+    (:func:`attribution_run_fail`), a retry replaces them.
+    """
+    total = int(journey_offsets[-1])
+    bounds = [0]
+    for k in range(1, DETAIL_WRITERS):
+        j = int(np.searchsorted(journey_offsets, total * k // DETAIL_WRITERS))
+        bounds.append(int(journey_offsets[min(j, len(journey_offsets) - 1)]))
+    bounds.append(total)
+    failures: list[BaseException] = []
+
+    def write(start: int, stop: int) -> None:
+        part = {name: (v[start:stop] if np.ndim(v) else v) for name, v in arrays.items()}
+        try:
+            with tenant_context(tenant_id):  # one transaction on this thread's connection
+                _write_touches(part)
+        except BaseException as error:  # reported to the caller, which fails the run
+            failures.append(error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=write, args=(a, b), name=f"attribution-detail-{i}")
+        for i, (a, b) in enumerate(itertools.pairwise(bounds))
+        if b > a
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return total
 
 
 def _delete_touches(run_ids: list[int]) -> int:
@@ -303,12 +353,23 @@ def run_attribution(
     shares = touch_shares(journeys, parameters) if detail else {}
     inputs = inputs_sha256(loaded, _hashed_parameters(run, parameters))
     report(70, f"writing {len(journeys.channels) if detail else 0:,} attributed touches")
+    touches = 0
+    touch_rows, journey_offsets = _touch_rows(tenant=tenant, run=run, loaded=loaded, shares=shares) if detail else ({}, None)
+    in_parallel = detail and len(journeys.channels) >= PARALLEL_MIN_TOUCHES
+    if in_parallel:
+        with tenant_atomic():
+            _delete_touches([run.pk])  # an earlier attempt's
+        touches = _write_touches_in_parallel(tenant_id=tenant.pk, arrays=touch_rows, journey_offsets=journey_offsets)
     with tenant_atomic():
         run = AttributionRun.objects.select_for_update().get(pk=run.pk)
         if run.status == RunStatus.SUCCEEDED:
             raise ConflictError("This run has already been computed.", code="attribution_run_done")
+        with connection.cursor() as cursor:
+            # derived figures a rerun recomputes: the commit need not wait for the WAL flush
+            cursor.execute("SET LOCAL synchronous_commit = off")
         AttributionCredit.objects.filter(run=run).delete()
-        _delete_touches([run.pk])
+        if not in_parallel:
+            _delete_touches([run.pk])
         rows = [
             AttributionCredit(
                 tenant=tenant,
@@ -324,7 +385,8 @@ def run_attribution(
             for k in range(journeys.n_channels)
         ]
         AttributionCredit.objects.bulk_create(rows, batch_size=5_000)
-        touches = _write_touches(tenant=tenant, run=run, loaded=loaded, shares=shares) if detail else 0
+        if detail and not in_parallel:
+            touches = _write_touches(touch_rows)
         run.inputs_sha256 = inputs
         run.code_version = ENGINE_VERSION
         run.details_kept = detail
@@ -373,8 +435,13 @@ def attribution_details_prune(*, tenant: Tenant, keep: int = DETAILS_KEPT_RUNS) 
 
 
 def attribution_run_fail(*, run_id: int, error: str) -> None:
-    """Mark a run failed (its own short commit, after the computation rolled back)."""
+    """Mark a run failed (its own short commit, after the computation rolled back), and delete any
+    per-touch rows a parallel write had committed for it."""
     with tenant_atomic():
-        AttributionRun.objects.filter(pk=run_id).exclude(status=RunStatus.SUCCEEDED).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(), summary={"error": error[:500]}
+        failed = (
+            AttributionRun.objects.filter(pk=run_id)
+            .exclude(status=RunStatus.SUCCEEDED)
+            .update(status=RunStatus.FAILED, finished_at=timezone.now(), summary={"error": error[:500]}, details_kept=False)
         )
+        if failed:
+            _delete_touches([run_id])

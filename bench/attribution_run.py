@@ -134,7 +134,7 @@ def seed(n: int) -> Tenant:
 
 
 def timed_run(tenant: Tenant, *, detail: bool) -> tuple[float, dict]:
-    from attribution.models import AttributionRun
+    from attribution.models import AttributionRun, RunStatus
     from attribution.services import MODELS, attribution_run_create
     from attribution.tasks import attribution_run_task
 
@@ -150,7 +150,13 @@ def timed_run(tenant: Tenant, *, detail: bool) -> tuple[float, dict]:
             enqueue=False,
         )
     started = time.perf_counter()
-    attribution_run_task(tenant.pk, run.pk)
+    attribution_run_task.delay(tenant.pk, run.pk)
+    while True:
+        with tenant_context(tenant.pk):
+            status = AttributionRun.objects.filter(pk=run.pk).values_list("status", flat=True).get()
+        if status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+            break
+        time.sleep(0.02)
     seconds = time.perf_counter() - started
     with tenant_context(tenant.pk):
         run = AttributionRun.objects.get(pk=run.pk)
@@ -209,11 +215,16 @@ def main() -> None:
         cursor.execute("SELECT version()")
         version = cursor.fetchone()[0]
     print(version)
+    from celery.contrib.testing.worker import start_worker
+
+    from ecosystem.celery import app
+
     rows = []
     for n in SIZES:
         tenant = seed(n)
-        full, summary = timed_run(tenant, detail=True)
-        aggregates, _ = timed_run(tenant, detail=False)
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            full, summary = timed_run(tenant, detail=True)
+            aggregates, _ = timed_run(tenant, detail=False)
         split = phases(tenant)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
         print(
@@ -230,8 +241,9 @@ def main() -> None:
             f"## Attribution run end to end ({datetime.date.today().isoformat()})",
             "",
             (
-                "`bench/attribution_run.py`: per size a tenant seeded server-side (not timed), then the run task timed "
-                "as the worker executes it (called in-process): touchpoints derived, journeys read by binary COPY, all "
+                "`bench/attribution_run.py`: per size a tenant seeded server-side (not timed), then a run timed through "
+                "a real Celery worker (solo pool, real Redis broker), from the task sent to the run finished: job row, "
+                "touchpoints derived, journeys read by binary COPY, all "
                 "eight models, channel credits and per-touch credits written (binary COPY into a staging table, one "
                 f"INSERT … SELECT under row-level security), job finished. Machine: {machine(version)}."
             ),
