@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ChannelDimension
@@ -45,8 +48,12 @@ class RunForm(forms.Form):
 
     @staticmethod
     def defaults() -> dict:
+        """The trailing twelve months to today, by partner, every model with its default parameters."""
         first, middle, last = DEFAULT_PARAMETERS["position"]
+        today = timezone.localdate()
         return {
+            "period_start": today - datetime.timedelta(days=365),
+            "period_end": today,
             "models": list(MODELS),
             "dimension": ChannelDimension.PARTNER,
             "half_life_days": DEFAULT_PARAMETERS["half_life_days"],

@@ -41,9 +41,10 @@ def test_a_manager_compares_models_and_reads_a_journey_and_a_partner_reads_its_c
     expect(page.get_by_test_id("attribution-run")).to_have_count(2)  # the demo's runs by partner type and by partner
 
     form = page.get_by_test_id("run-form")
-    form.get_by_label("Channel").select_option("partner")
-    form.get_by_role("button").click()
-    expect(page.locator(".alert-success")).to_contain_text("Run queued")
+    form.locator("select[name=dimension]").select_option("partner")
+    form.get_by_role("button", name="Start run").click()
+    expect(page.locator(".alert-success")).to_contain_text("Run queued")  # on the new run's page
+    page.goto("/t/acme/attribution/")
     expect(page.get_by_test_id("attribution-run")).to_have_count(3)
     with tenant_context(acme.pk):
         queued = AttributionRun.objects.get(status=RunStatus.QUEUED)
