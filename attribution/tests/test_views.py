@@ -166,3 +166,21 @@ def test_a_queued_run_shows_its_progress_and_no_figures_yet(client, world):
         run_attribution(tenant=world.a.tenant, actor=world.a.manager, run=run)
     polled = client.get(url("attribution:detail", run), headers={"HX-Request": "true"})
     assert polled["HX-Refresh"] == "true"  # finished: the page reloads once with its figures
+
+
+def test_the_influence_window_is_chosen_on_the_run_page_and_a_bad_one_is_kept_and_explained(client, world):
+    a = world.a
+    run = finished_run(a)
+    client.force_login(a.manager)
+    # The won deal (03-20, 5000) is sourced by partner 1; partner 2 co-sold on 03-10, ten days before the close.
+    default = client.get(url("attribution:detail", run))
+    rows = {r["partner"]: r for r in default.context["sourcing"]}
+    assert rows[a.partner2.name]["influenced"] == 5000 and default.context["window"] == 90
+    narrow = client.get(url("attribution:detail", run) + "?window=5")
+    rows = {r["partner"]: r for r in narrow.context["sourcing"]}
+    assert a.partner2.name not in rows or rows[a.partner2.name]["influenced"] == 0
+    assert rows[a.partner1.name]["sourced"] == 5000
+    bad = client.get(url("attribution:detail", run) + "?window=abc")
+    assert bad.status_code == 200 and bad.context["window"] == 90
+    body = bad.content.decode()
+    assert "The window is a whole number of days from 1 to 730." in body and 'value="abc"' in body

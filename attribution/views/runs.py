@@ -20,11 +20,12 @@ from partners.models import PartnerOrganization
 from ..forms import RunForm, model_label
 from ..models import AttributionCredit, AttributionRun, RunStatus
 from ..results import rollup_by_type_and_tier
-from ..selectors import sourced_influenced_by_partner, sourced_vs_influenced
+from ..selectors import DEFAULT_INFLUENCE_WINDOW_DAYS, sourced_influenced_by_partner, sourced_vs_influenced
 from ..services import attribution_run_create
 from .results import runs_filtered, runs_query
 
 PAGE_SIZE = 25
+MAX_INFLUENCE_WINDOW_DAYS = 730
 
 
 @roles_required(*STAFF_ROLES)
@@ -101,7 +102,10 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
             for i, (_m, label) in enumerate(table["models"])
         ],
     }
-    by_partner = sourced_influenced_by_partner(sourced_vs_influenced(period_start=run.period_start, period_end=run.period_end))
+    window, window_error = _influence_window(request.GET.get("window"))
+    by_partner = sourced_influenced_by_partner(
+        sourced_vs_influenced(period_start=run.period_start, period_end=run.period_end, window_days=window)
+    )
     names = dict(PartnerOrganization.objects.filter(tenant=request.tenant, pk__in=by_partner).values_list("pk", "name"))
     sourcing = sorted(
         ({"partner": names.get(pk, "—"), **figures} for pk, figures in by_partner.items()),
@@ -116,11 +120,28 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
         "sourcing": sourcing,
         "rollup": rollup,
         "rollup_tables": rollup_tables,
+        "window": window,
+        "window_error": window_error,
     }
     response = render(request, "attribution/run_detail.html", context)
     if request.headers.get("HX-Request") and run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
         response["HX-Refresh"] = "true"  # the progress poll ends: reload once for the figures and the chart
     return response
+
+
+def _influence_window(raw: str | None) -> tuple[int, str]:
+    """The influence window in days from ``?window=`` (1 to 730), or the default with an error to show."""
+    if raw in (None, ""):
+        return DEFAULT_INFLUENCE_WINDOW_DAYS, ""
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_INFLUENCE_WINDOW_DAYS:
+        return DEFAULT_INFLUENCE_WINDOW_DAYS, _("The window is a whole number of days from 1 to %(max)d.") % {
+            "max": MAX_INFLUENCE_WINDOW_DAYS
+        }
+    return days, ""
 
 
 @roles_required(*STAFF_ROLES)
