@@ -151,3 +151,46 @@ def test_outcomes_without_any_touchpoint_in_the_tenant(world):
         loaded = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.PARTNER)
     assert loaded.journeys.n_journeys == 0
     assert loaded.skipped_without_touch == 1 and loaded.skipped_won_value == 300
+
+
+def test_tier_channels_follow_the_tier_in_force_at_each_touch(world):
+    """Partner 1 was Silver until 03-05, Gold from then on; partner 2 never changed tier (none today).
+    A touch before the first change gets the tier that change left; later ones the tier it set."""
+    from attribution.models import TouchpointType
+    from deals.models.registrations import DealStage, RegistrationStatus
+    from partners.models import TierChange
+
+    from .support import at
+    from .world import account, d, registration, touch
+
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        silver = Tier.objects.create(tenant=a.tenant, name="Silver", rank=1)
+        gold = Tier.objects.create(tenant=a.tenant, name="Gold", rank=2)
+        a.partner1.tier = gold
+        a.partner1.save(update_fields=["tier"])
+        change = TierChange.objects.create(
+            tenant=a.tenant, partner=a.partner1, from_tier=silver, to_tier=gold, kind="automatic", reason="revenue"
+        )
+        TierChange.objects.filter(pk=change.pk).update(changed_at=at(d(5), hour=9))
+        customer = account(a.tenant)
+        registration(
+            a.tenant,
+            a.partner1,
+            customer,
+            submitted=d(1, 2),
+            stage=DealStage.CLOSED_WON,
+            status=RegistrationStatus.WON,
+            closed_on=d(20),
+            closed_amount="100",
+        )
+        touch(a.tenant, a.partner1, customer, d(4), TouchpointType.REFERRAL)  # Silver then
+        touch(a.tenant, a.partner2, customer, d(6), TouchpointType.COSELL)  # no tier
+        touch(a.tenant, a.partner1, customer, d(10), TouchpointType.IMPLEMENTATION)  # Gold by then
+        loaded = load_journeys(period_start=START, period_end=END, dimension=ChannelDimension.TIER)
+    assert _paths(loaded) == [[str(silver.public_id), NO_TIER, str(gold.public_id)]]
+    assert dict(zip(loaded.channel_keys, loaded.labels, strict=True)) == {
+        str(silver.public_id): "Silver",
+        str(gold.public_id): "Gold",
+        NO_TIER: "No tier",
+    }
