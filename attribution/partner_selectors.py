@@ -102,6 +102,7 @@ class JourneyRow:
     length: int
     own_touches: int
     share: float | None  # the caller's touches' share of the journey under the chosen model
+    shares: dict[str, float] = field(default_factory=dict)  # per per-touch model, when the rows carry them
 
     @property
     def own_conversions(self) -> float | None:
@@ -219,9 +220,18 @@ def partner_journeys_named(*, tenant: Tenant, partner_id: int, rows: list[dict])
                 length=r["length"],
                 own_touches=r["own_touches"],
                 share=r.get("share"),
+                shares={m: r[f"share_{m}"] for m in PER_TOUCH_MODELS if f"share_{m}" in r},
             )
         )
     return out
+
+
+def partner_journey_rows_all_models(*, tenant: Tenant, run: RunHeader, partner_id: int) -> QuerySet:
+    """:func:`partner_journey_rows` with the caller's share under each of the run's per-touch models
+    (``share_<model>``), for the export."""
+    return partner_journey_rows(tenant=tenant, run=run, partner_id=partner_id, model=None).annotate(
+        **{f"share_{m}": Sum(m) for m in run.touch_models}
+    )
 
 
 def partner_journey(*, tenant: Tenant, run: RunHeader, partner_id: int, registration_public_id, model: str | None) -> Journey:

@@ -21,4 +21,5 @@ urlpatterns = [
 partner_urlpatterns: list = [
     path("attribution/", partner.overview, name="overview"),
     path("attribution/deals/<uuid:registration_id>/", partner.journey, name="journey"),
+    path("attribution/export.csv", partner.export, name="export"),
 ]

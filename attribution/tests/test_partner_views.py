@@ -202,3 +202,30 @@ def test_the_list_queries_do_not_grow_with_the_journeys(client, world, march):
         page = client.get(overview()).content.decode()
     assert page.count('data-testid="journey-row"') == 7
     assert len(after) == len(before)
+
+
+def test_the_export_lists_the_partners_journeys_with_its_share_and_credit_per_model(client, world, march):
+    import csv
+    import io
+
+    a = world.a
+    built, _run = march
+    client.force_login(a.partner2_admin)
+    response = client.get(reverse("partner_attribution:export", kwargs={"tenant_slug": "alpha"}))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    by_deal = {r["deal"]: r for r in rows}
+    assert set(by_deal) == {str(built.won.public_id), str(built.lost.public_id)}
+    won = by_deal[str(built.won.public_id)]
+    # partner 2 touched partner 1's won deal (a co-sell touch) without being on its team: the customer stays anonymous;
+    # its one touch of three: linear 1/3 → 1,666.67, position-based 0.2 → 1,000, Shapley (counts) ½ → 2,500
+    assert won["customer"] == "a customer account" and won["touches"] == "3" and won["your_touches"] == "1"
+    assert won["linear_value"] == "1666.67" and won["position_based_value"] == "1000.0"
+    assert won["shapley_counts_value"] == "2500.0" and won["first_touch_value"] == "0.0"
+    body = response.content.decode()
+    assert a.partner1.name not in body and str(a.partner1.public_id) not in body and built.won.customer_name not in body
+
+
+def test_the_export_is_404_without_a_run(client, world):
+    client.force_login(world.a.partner1_rep)
+    assert client.get(reverse("partner_attribution:export", kwargs={"tenant_slug": "alpha"})).status_code == 404

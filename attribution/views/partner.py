@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from ecosystem.accounts.models import PARTNER_ROLES
 from ecosystem.errors import NotFoundError
+from ecosystem.exports import csv_response
 from ecosystem.portal.base import roles_required
 
 from ..forms import model_label
@@ -19,6 +20,7 @@ from ..partner_selectors import (
     partner_credits,
     partner_journey,
     partner_journey_rows,
+    partner_journey_rows_all_models,
     partner_journeys_named,
     partner_run_header,
 )
@@ -74,3 +76,32 @@ def journey(request: HttpRequest, registration_id) -> HttpResponse:
         "models": _models(run, model),
     }
     return render(request, "attribution/partner_journey.html", context)
+
+
+@roles_required(*PARTNER_ROLES)
+def export(request: HttpRequest) -> HttpResponse:
+    """The partner's journeys in the latest run as CSV: one row per deal, with its share and credited
+    value under each per-touch model (customers of deals it did not co-sell stay anonymous)."""
+    run = partner_run_header(tenant=request.tenant)
+    if run is None:
+        raise NotFoundError()
+    partner_id = request.membership.partner_id
+    rows = list(partner_journey_rows_all_models(tenant=request.tenant, run=run, partner_id=partner_id))
+    named = partner_journeys_named(tenant=request.tenant, partner_id=partner_id, rows=rows)
+    models = run.touch_models
+    header = ["deal", "customer", "outcome", "outcome_on", "value", "touches", "your_touches"]
+    header += [f"{m}_{what}" for m in models for what in ("share", "value")]
+    lines = (
+        [
+            str(j.registration_public_id),
+            j.customer,
+            j.outcome_label,
+            j.outcome_on.isoformat(),
+            round(j.value, 2),
+            j.length,
+            j.own_touches,
+            *(x for m in models for x in (round(j.shares[m], 6), round(j.shares[m] * j.value, 2))),
+        ]
+        for j in named
+    )
+    return csv_response(filename=f"attribution-{run.period_start}-{run.period_end}.csv", header=header, rows=lines)

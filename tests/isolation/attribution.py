@@ -41,6 +41,7 @@ ROUTES: dict[str, Route] = {
     # a partner's own attribution: partner 2 has no touch on the probe deal (partner 1's), so it is 404
     # to partner 2, whose own pages and lists name nothing of partner 1's
     "partner_attribution:overview": Route(no_ids, ("GET",)),
+    "partner_attribution:export": Route(no_ids, ("GET",)),
     "partner_attribution:journey": Route(lambda o: {"registration_id": o["attributed_deal"]}, ("GET",), partner_owned=True),
     "api:my-attribution": Route(no_ids, ("GET",), own=True),
     "api:my-attribution-journey-list": Route(no_ids, ("GET",), own=True),
