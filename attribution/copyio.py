@@ -145,8 +145,9 @@ def copy_in(cursor, table: str, columns: Sequence[tuple[str, str]], arrays: dict
     staging = f"copy_in_{table}"[:63]
     cursor.execute(f'DROP TABLE IF EXISTS "{staging}"')
     cursor.execute(f'CREATE TEMPORARY TABLE "{staging}" ON COMMIT DROP AS SELECT {names} FROM "{table}" WITH NO DATA')
+    # the buffer size is positional: Django's debug cursor wrapper (DEBUG on) passes only *args on
     cursor.copy_expert(
-        f'COPY "{staging}" ({names}) FROM STDIN WITH (FORMAT binary)', _Chunks(_encoded(columns, full, n)), size=1 << 20
+        f'COPY "{staging}" ({names}) FROM STDIN WITH (FORMAT binary)', _Chunks(_encoded(columns, full, n)), 1 << 20
     )
     cursor.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{staging}"')
     cursor.execute(f'DROP TABLE "{staging}"')
