@@ -2,9 +2,15 @@
 
 A run loads the period's journeys (:mod:`attribution.journeys_loader`), runs the chosen models of the
 engine (:mod:`attribution.engine`), and writes one :class:`~attribution.models.AttributionCredit` per
-model and channel. It records ``inputs_sha256`` (the journeys arrays, channel keys and parameters)
-and ``code_version`` (:data:`attribution.version.ENGINE_VERSION`): the same data, parameters and
-version give the same hash and the same numbers.
+model and channel, and (unless ``per_touch_detail`` is off) one
+:class:`~attribution.models.AttributionTouch` per touch with its share under each per-touch model,
+by binary COPY (:mod:`attribution.copyio`); from :data:`PARALLEL_MIN_TOUCHES` touches the detail is
+written by :data:`DETAIL_WRITERS` sessions at once before the run is marked succeeded. Only the
+:data:`DETAILS_KEPT_RUNS` newest runs keep their detail (:func:`attribution_details_prune`).
+
+It records ``inputs_sha256`` (the journeys arrays, channel keys and parameters) and ``code_version``
+(:data:`attribution.version.ENGINE_VERSION`): the same data, parameters and version give the same
+hash and the same numbers.
 """
 
 from __future__ import annotations
