@@ -4,20 +4,23 @@
 from what was recorded *before* ``as_of`` (midnight, server time zone), so a score or a prediction
 for a past date never sees the future:
 
-- registrations: ``registrations_90d`` (submitted in the 90 days before), ``decided_180d`` and
-  ``approved_180d`` (decided in the 180 days before; approved = any decision but a rejection, since a
-  decision's date is when it was taken), ``days_since_registration`` (since the last submission;
-  NaN when none);
-- wins: ``wins_365d`` and ``won_value_365d`` (closed won in the 365 days before, in the program
-  currency at the close-date rate; deals without a rate count as wins with no value),
-  ``won_value_prev_365d`` (the 365 days before those), ``velocity_days`` (mean days from submission
-  to close of those wins; NaN when none);
+- registrations: ``registrations_90d`` (submitted in the 90 days before), ``registrations_approved``
+  and ``registrations_rejected`` (decided in the 365 days before; approved = any decision but a
+  rejection, since a decision's date is when it was taken), ``days_since_registration`` (since the
+  last submission; NaN when none);
+- closed deals (registered before ``as_of``, closed in the 365 days before): ``deals_won``,
+  ``deals_lost``, ``days_to_close`` (median days from submission to close of the wins; NaN when none),
+  ``revenue_recent`` (won value closed in the 180 days before) and ``revenue_previous`` (181–365 days
+  before), in the program currency at the close-date rate (a win without a rate counts, with no value);
 - certifications: ``certified_people`` (people holding a certification valid on ``as_of``: issued
-  before, expiring on or after it, not revoked before it), ``expiring_60d`` (of those, people whose
-  every valid certification expires within 60 days) and ``lapsed_90d`` (people whose certification
-  expired in the 90 days before and who hold no valid one).
+  before, expiring on or after it, not revoked before it), ``certifications_expiring`` (of those,
+  people whose every valid certification expires within 60 days) and ``lapsed_90d`` (people whose
+  certification expired in the 90 days before and who hold no valid one);
+- ``open_security_items``: the partner's security-review onboarding steps not done. There is no
+  history of a step's status, so this one is the state *now*, whatever ``as_of`` says.
 
-Three queries (registrations, wins, certifications) plus the rate table; sums by ``np.bincount``.
+Four queries (registrations, closed deals, certifications, security steps) plus the rate table; sums
+by ``np.bincount``, medians by one sort.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from django.utils import timezone
 from deals.currency import rate_table
 from deals.models import DealRegistration
 from deals.models.registrations import DealStage, RegistrationStatus
+from onboarding.models.plans import OnboardingStep, StepKind, StepStatus
 from onboarding.models.training import Certification
 from partners.models import PartnerOrganization
 
@@ -66,44 +70,47 @@ def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None
         .values("partner_id")
         .annotate(
             submitted=Count("id", filter=Q(submitted_at__gte=at - 90 * day)),
-            decided=Count("id", filter=Q(decided_at__gte=at - 180 * day, decided_at__lt=at)),
             approved=Count(
                 "id",
-                filter=Q(decided_at__gte=at - 180 * day, decided_at__lt=at) & ~Q(status=RegistrationStatus.REJECTED),
+                filter=Q(decided_at__gte=at - 365 * day, decided_at__lt=at) & ~Q(status=RegistrationStatus.REJECTED),
+            ),
+            rejected=Count(
+                "id", filter=Q(decided_at__gte=at - 365 * day, decided_at__lt=at, status=RegistrationStatus.REJECTED)
             ),
             last=Max("submitted_at"),
         )
-        .values_list("partner_id", "submitted", "decided", "approved", "last")
+        .values_list("partner_id", "submitted", "approved", "rejected", "last")
     )
     last_days = [
         (row[0], (as_of - timezone.localtime(row[4]).date()).days if row[4] is not None else None) for row in registrations
     ]
 
-    wins = list(
+    closed = list(
         DealRegistration.objects.filter(
-            stage=DealStage.CLOSED_WON, closed_on__gte=as_of - 730 * day, closed_on__lt=as_of, submitted_at__lt=at
-        ).values_list("partner_id", "closed_on", "closed_amount", "value", "currency", "submitted_at")
+            stage__in=(DealStage.CLOSED_WON, DealStage.CLOSED_LOST),
+            closed_on__gte=as_of - 365 * day,
+            closed_on__lt=as_of,
+            submitted_at__lt=at,
+        ).values_list("partner_id", "stage", "closed_on", "closed_amount", "value", "currency", "submitted_at")
     )
-    won_value = np.zeros(n)
-    won_prev = np.zeros(n)
-    win_count = np.zeros(n)
-    velocity_sum = np.zeros(n)
-    if wins:
-        who = index([w[0] for w in wins])
-        closed = np.array([w[1] for w in wins], dtype="datetime64[D]")
-        amounts = np.array([float(w[2] if w[2] is not None else w[3]) for w in wins])
-        currencies = np.array([w[4] for w in wins], dtype=object)
-        conversion = rate_table().convert(amounts, currencies, closed)
-        values = np.where(conversion.missing, 0.0, conversion.values)
-        recent = closed >= np.datetime64(as_of - 365 * day)
-        days_to_close = (closed - np.array([timezone.localtime(w[5]).date() for w in wins], dtype="datetime64[D]")).astype(
-            np.float64
-        )
-        ok = who >= 0
-        won_value = np.bincount(who[ok & recent], weights=values[ok & recent], minlength=n)
-        won_prev = np.bincount(who[ok & ~recent], weights=values[ok & ~recent], minlength=n)
-        win_count = np.bincount(who[ok & recent], minlength=n).astype(np.float64)
-        velocity_sum = np.bincount(who[ok & recent], weights=days_to_close[ok & recent], minlength=n)
+    deals_won, deals_lost = np.zeros(n), np.zeros(n)
+    revenue_recent, revenue_previous = np.zeros(n), np.zeros(n)
+    days_to_close = np.full(n, np.nan)
+    if closed:
+        who = index([c[0] for c in closed])
+        won = np.array([c[1] == DealStage.CLOSED_WON for c in closed]) & (who >= 0)
+        lost = np.array([c[1] == DealStage.CLOSED_LOST for c in closed]) & (who >= 0)
+        on = np.array([c[2] for c in closed], dtype="datetime64[D]")
+        amounts = np.array([float(c[3] if c[3] is not None else c[4]) for c in closed])
+        conversion = rate_table().convert(amounts, np.array([c[5] for c in closed], dtype=object), on)
+        values = np.where(conversion.missing | ~won, 0.0, conversion.values)
+        recent = on >= np.datetime64(as_of - 180 * day)
+        deals_won = np.bincount(who[won], minlength=n).astype(np.float64)
+        deals_lost = np.bincount(who[lost], minlength=n).astype(np.float64)
+        revenue_recent = np.bincount(who[won & recent], weights=values[won & recent], minlength=n)
+        revenue_previous = np.bincount(who[won & ~recent], weights=values[won & ~recent], minlength=n)
+        submitted = np.array([timezone.localtime(c[6]).date() for c in closed], dtype="datetime64[D]")
+        days_to_close = _medians(who[won], (on - submitted).astype(np.float64)[won], n)
 
     valid = Q(expires_on__gte=as_of) & (Q(revoked_at__isnull=True) | Q(revoked_at__gte=at))
     people = list(
@@ -116,9 +123,7 @@ def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None
         )
         .values_list("partner_id", "valid", "valid_beyond_60", "lapsed")
     )
-    certified = np.zeros(n)
-    expiring = np.zeros(n)
-    lapsed = np.zeros(n)
+    certified, expiring, lapsed = np.zeros(n), np.zeros(n), np.zeros(n)
     if people:
         who = index([p[0] for p in people])
         holds = np.array([p[1] > 0 for p in people])
@@ -129,19 +134,41 @@ def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None
         expiring = np.bincount(who[ok & holds & ~beyond], minlength=n).astype(np.float64)
         lapsed = np.bincount(who[ok & lapsed_now], minlength=n).astype(np.float64)
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        velocity = np.where(win_count > 0, velocity_sum / np.maximum(win_count, 1), np.nan)
+    security = list(
+        OnboardingStep.objects.filter(kind=StepKind.SECURITY_REVIEW)
+        .exclude(status=StepStatus.DONE)
+        .values("partner_id")
+        .annotate(open=Count("id"))
+        .values_list("partner_id", "open")
+    )
     return {
         "partner_ids": partner_ids,
         "registrations_90d": spread(registrations, 1),
-        "decided_180d": spread(registrations, 2),
-        "approved_180d": spread(registrations, 3),
+        "registrations_approved": spread(registrations, 2),
+        "registrations_rejected": spread(registrations, 3),
         "days_since_registration": spread(last_days, 1, empty=np.nan),
-        "wins_365d": win_count,
-        "won_value_365d": won_value,
-        "won_value_prev_365d": won_prev,
-        "velocity_days": velocity,
+        "deals_won": deals_won,
+        "deals_lost": deals_lost,
+        "days_to_close": days_to_close,
+        "revenue_recent": revenue_recent,
+        "revenue_previous": revenue_previous,
         "certified_people": certified,
-        "expiring_60d": expiring,
+        "certifications_expiring": expiring,
         "lapsed_90d": lapsed,
+        "open_security_items": spread(security, 1),
     }
+
+
+def _medians(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per group 0 … n − 1, the median of its values (NaN for a group without any), with one sort."""
+    out = np.full(n, np.nan)
+    if not len(values):
+        return out
+    order = np.lexsort((values, group))
+    group, values = group[order], values[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    counts = np.diff(np.r_[starts, len(group)])
+    low = starts + (counts - 1) // 2
+    high = starts + counts // 2
+    out[group[starts]] = (values[low] + values[high]) / 2
+    return out

@@ -49,7 +49,10 @@ def _world(a, *, future: bool):
     won = {"stage": DealStage.CLOSED_WON, "status": RegistrationStatus.WON}
     registration(t, p1, x, submitted=AS_OF - 90 * DAY, closed_on=AS_OF - 30 * DAY, closed_amount="1000", **won)
     registration(t, p1, x, submitted=AS_OF - 200 * DAY, closed_on=AS_OF - 50 * DAY, closed_amount="100", currency="EUR", **won)
-    registration(t, p1, x, submitted=AS_OF - 500 * DAY, closed_on=AS_OF - 400 * DAY, closed_amount="500", **won)
+    registration(t, p1, x, submitted=AS_OF - 500 * DAY, closed_on=AS_OF - 300 * DAY, closed_amount="500", **won)
+    registration(t, p1, x, submitted=AS_OF - 600 * DAY, closed_on=AS_OF - 400 * DAY, closed_amount="7", **won)  # too old
+    lost = {"stage": DealStage.CLOSED_LOST, "status": RegistrationStatus.LOST}
+    registration(t, p1, x, submitted=AS_OF - 60 * DAY, closed_on=AS_OF - 20 * DAY, **lost)
     course = training_course_for(t, title="Selling")
     people = [UserFactory() for _ in range(5)]
     _certify(t, p1, course, people[0], 1, issued=AS_OF - 300 * DAY, expires=AS_OF + 100 * DAY)  # valid
@@ -68,20 +71,23 @@ def test_facts_by_hand_and_blind_to_the_future(world, future, django_assert_num_
     a = world.a
     with tenant_context(a.tenant.pk):
         _world(a, future=future)
-        with django_assert_num_queries(6):  # partners, registrations, wins, program currency, rates, certifications
+        # partners, registrations, closed deals, program currency, rates, certifications, security steps
+        with django_assert_num_queries(7):
             facts = partner_facts(as_of=AS_OF)
     i = list(facts["partner_ids"]).index(a.partner1.pk)
     j = list(facts["partner_ids"]).index(a.partner2.pk)
     got = {name: float(values[i]) for name, values in facts.items() if name != "partner_ids"}
-    # submitted in the 90 days before: the approved one (10 days) and the win submitted 90 days before
-    assert got["registrations_90d"] == 2
-    # decided in the 180 days before: the approved one (9), the rejected one (99), the win decided on
-    # submission (90); approved = all but the rejection
-    assert got["decided_180d"] == 3 and got["approved_180d"] == 2
+    # submitted in the 90 days before: the approved one (10 days), the win submitted 90 days before, the lost one (60)
+    assert got["registrations_90d"] == 3
+    # decided in the 365 days before (the test helper dates the decision of won ones on submission, and
+    # leaves lost ones undecided): approved = the approved one (9) and the wins submitted 90 and 200 days
+    # before; rejected = the rejected one (99)
+    assert got["registrations_approved"] == 3 and got["registrations_rejected"] == 1
     assert got["days_since_registration"] == 10
-    assert got["wins_365d"] == 2
-    assert got["won_value_365d"] == 1000 + 100 * 1.5  # the EUR win at the close-date rate
-    assert got["won_value_prev_365d"] == 500
-    assert got["velocity_days"] == (60 + 150) / 2
-    assert (got["certified_people"], got["expiring_60d"], got["lapsed_90d"]) == (2, 1, 1)
+    assert got["deals_won"] == 3 and got["deals_lost"] == 1  # closed in the 365 days before
+    assert got["days_to_close"] == 150  # median of 60, 150 and 200 days
+    assert got["revenue_recent"] == 1000 + 100 * 1.5  # closed in the 180 days before; EUR at the close-date rate
+    assert got["revenue_previous"] == 500  # closed 181–365 days before
+    assert (got["certified_people"], got["certifications_expiring"], got["lapsed_90d"]) == (2, 1, 1)
+    assert got["open_security_items"] == 0
     assert facts["registrations_90d"][j] == 0 and np.isnan(facts["days_since_registration"][j])
