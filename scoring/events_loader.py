@@ -33,8 +33,9 @@ SELECT e.id, e.partner_id, (array_position(%(kinds)s::text[], e.kind::text) - 1)
        (e.occurred_at AT TIME ZONE %(tz)s)::date
 FROM {EngagementEvent._meta.db_table} e
 WHERE e.tenant_id = %(tenant)s AND e.occurred_at >= %(start_at)s AND e.occurred_at < %(end_at)s
-  AND e.kind = ANY(%(kinds)s)
+  AND e.kind = ANY(%(kinds)s){{partners}}
 """
+PARTNERS_SQL = " AND e.partner_id = ANY(%(partners)s)"
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ class Events:
         return len(self.partner)
 
 
-def load_events(*, as_of: datetime.date, since: datetime.date) -> Events:
-    """The scope tenant's engagement events with ``since <= day < as_of``, as arrays (see the module docstring)."""
+def load_events(*, as_of: datetime.date, since: datetime.date, partner_ids: np.ndarray | None = None) -> Events:
+    """The scope tenant's engagement events with ``since <= day < as_of``, as arrays (see the module
+    docstring); only those of ``partner_ids`` (sorted) when given."""
     scope = current_scope()
     if scope is None:
         raise RuntimeError("load_events() needs a tenant scope")
@@ -63,11 +65,14 @@ def load_events(*, as_of: datetime.date, since: datetime.date) -> Events:
         "tz": timezone.get_current_timezone_name(),
         "start_at": datetime.datetime.combine(since, datetime.time.min, tzinfo=tz),
         "end_at": datetime.datetime.combine(as_of, datetime.time.min, tzinfo=tz),
+        "partners": [int(p) for p in partner_ids] if partner_ids is not None else None,
     }
     columns = [("id", "int8"), ("partner", "int8"), ("kind", "int2"), ("day", "date")]
     with connection.cursor() as cursor:
-        rows = copy_out(cursor, EVENTS_SQL, params, columns)
-    partner_ids = np.array(sorted(PartnerOrganization.objects.values_list("pk", flat=True)), dtype=np.int64)
+        sql = EVENTS_SQL.format(partners=PARTNERS_SQL if partner_ids is not None else "")
+        rows = copy_out(cursor, sql, params, columns)
+    if partner_ids is None:
+        partner_ids = np.array(sorted(PartnerOrganization.objects.values_list("pk", flat=True)), dtype=np.int64)
     index = np.searchsorted(partner_ids, rows["partner"]).astype(np.int32)
     order = np.lexsort((rows["id"], rows["day"], index))
     return Events(

@@ -45,6 +45,7 @@ def _midnight(day: datetime.date) -> datetime.datetime:
 
 def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The facts above for every partner of the scope's tenant (or ``partner_ids``, sorted), as of ``as_of``."""
+    only = {} if partner_ids is None else {"partner_id__in": [int(p) for p in partner_ids]}
     if partner_ids is None:
         partner_ids = np.array(sorted(PartnerOrganization.objects.values_list("pk", flat=True)), dtype=np.int64)
     n = len(partner_ids)
@@ -66,7 +67,7 @@ def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None
         return out
 
     registrations = list(
-        DealRegistration.objects.filter(submitted_at__lt=at)
+        DealRegistration.objects.filter(submitted_at__lt=at, **only)
         .values("partner_id")
         .annotate(
             submitted=Count("id", filter=Q(submitted_at__gte=at - 90 * day)),
@@ -74,9 +75,7 @@ def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None
                 "id",
                 filter=Q(decided_at__gte=at - 365 * day, decided_at__lt=at) & ~Q(status=RegistrationStatus.REJECTED),
             ),
-            rejected=Count(
-                "id", filter=Q(decided_at__gte=at - 365 * day, decided_at__lt=at, status=RegistrationStatus.REJECTED)
-            ),
+            rejected=Count("id", filter=Q(decided_at__gte=at - 365 * day, decided_at__lt=at, status=RegistrationStatus.REJECTED)),
             last=Max("submitted_at"),
         )
         .values_list("partner_id", "submitted", "approved", "rejected", "last")
@@ -91,6 +90,7 @@ def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None
             closed_on__gte=as_of - 365 * day,
             closed_on__lt=as_of,
             submitted_at__lt=at,
+            **only,
         ).values_list("partner_id", "stage", "closed_on", "closed_amount", "value", "currency", "submitted_at")
     )
     deals_won, deals_lost = np.zeros(n), np.zeros(n)
@@ -114,7 +114,7 @@ def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None
 
     valid = Q(expires_on__gte=as_of) & (Q(revoked_at__isnull=True) | Q(revoked_at__gte=at))
     people = list(
-        Certification.objects.filter(issued_at__lt=at)
+        Certification.objects.filter(issued_at__lt=at, **only)
         .values("partner_id", "user_id")
         .annotate(
             valid=Count("id", filter=valid),
@@ -135,7 +135,7 @@ def partner_facts(*, as_of: datetime.date, partner_ids: np.ndarray | None = None
         lapsed = np.bincount(who[ok & lapsed_now], minlength=n).astype(np.float64)
 
     security = list(
-        OnboardingStep.objects.filter(kind=StepKind.SECURITY_REVIEW)
+        OnboardingStep.objects.filter(kind=StepKind.SECURITY_REVIEW, **only)
         .exclude(status=StepStatus.DONE)
         .values("partner_id")
         .annotate(open=Count("id"))
