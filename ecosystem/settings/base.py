@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attribution.tasks.attribution_nightly_all_tenants",
         "schedule": 24 * 60 * 60,
     },
+    # scoring: every partner's health score, nightly (events refresh one partner within a minute)
+    "health-scores-nightly-all-tenants": {
+        "task": "scoring.tasks.health_scores_nightly_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Accounts: django-allauth -------------------------------------------------------------------
