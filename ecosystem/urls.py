@@ -22,6 +22,7 @@ from partners import urls as partner_org_urls
 from partners.directory import urls as directory_urls
 from partners.plans import urls as plan_urls
 from partners.solutions import urls as solution_urls
+from scoring import urls as scoring_urls
 
 # The operator logs in to Django admin through allauth (rate limits, MFA), never admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -60,6 +61,7 @@ ECOSYSTEM_AREAS = {
     "sla": sla_urls,
     "mapping": mapping_urls,
     "attribution": attribution_urls,
+    "scoring": scoring_urls,
 }
 ecosystem_routes = []
 for _namespace, _module in ECOSYSTEM_AREAS.items():

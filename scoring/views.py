@@ -1,0 +1,67 @@
+"""Health score pages: the vendor's list and a partner's detail, and the partner's own score."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
+from ecosystem.errors import NotFoundError
+from ecosystem.jobs.tasks import enqueue_on_commit
+from ecosystem.portal.base import roles_required
+from partners.models import PartnerOrganization
+
+from .selectors import component_rows, latest_scores, score_history
+from .tasks import health_scores_nightly
+
+PAGE_SIZE = 50
+
+
+def _history_chart(history) -> dict:
+    return {"labels": [s.as_of.isoformat() for s in history], "totals": [s.total for s in history]}
+
+
+@roles_required(*STAFF_ROLES)
+def health_list(request: HttpRequest) -> HttpResponse:
+    """Every partner's latest health score, lowest first; editors can recompute everyone now."""
+    if request.method == "POST":
+        if request.membership.role not in PARTNER_EDITOR_ROLES:
+            raise PermissionDenied(_("Your role does not allow recomputing scores."))
+        enqueue_on_commit(health_scores_nightly, request.tenant.pk)
+        messages.success(request, _("Scores are being recomputed; the page shows them within a minute."))
+        return redirect("scoring:health", request.tenant.slug)
+    page = Paginator(latest_scores(), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"score": s, "components": component_rows(s)} for s in page.object_list]
+    context = {"page": page, "rows": rows, "can_recompute": request.membership.role in PARTNER_EDITOR_ROLES}
+    return render(request, "scoring/health_list.html", context)
+
+
+@roles_required(*STAFF_ROLES)
+def health_detail(request: HttpRequest, partner_id) -> HttpResponse:
+    """One partner's score: components, what moved, top actions, and the trend of the last 180 days."""
+    partner = PartnerOrganization.objects.filter(public_id=partner_id).first()
+    if partner is None:
+        raise NotFoundError()
+    history = score_history(partner_id=partner.pk, today=timezone.localdate())
+    latest = history[-1] if history else None
+    context = {
+        "partner": partner,
+        "score": latest,
+        "components": component_rows(latest) if latest else [],
+        "chart": _history_chart(history),
+    }
+    return render(request, "scoring/health_detail.html", context)
+
+
+@roles_required(*PARTNER_ROLES)
+def my_health(request: HttpRequest) -> HttpResponse:
+    """The partner's own latest score, its components, what would raise it, and its trend."""
+    history = score_history(partner_id=request.membership.partner_id, today=timezone.localdate())
+    latest = history[-1] if history else None
+    context = {"score": latest, "components": component_rows(latest) if latest else [], "chart": _history_chart(history)}
+    return render(request, "scoring/partner_health.html", context)
