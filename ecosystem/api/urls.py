@@ -36,6 +36,7 @@ from partners.api.views import ContentItemViewSet, PartnerLogoViewSet, PartnerVi
 from partners.directory.api import routes as directory_routes
 from partners.plans.api import routes as plan_routes
 from partners.solutions.api import routes as solution_routes
+from scoring.api import routes as scoring_routes
 
 router = SimpleRouter(use_regex_path=False)
 router.register("partners", PartnerViewSet, basename="partner")
@@ -81,7 +82,15 @@ router.register("deal-imports", DealImportViewSet, basename="deal-import")
 # the currency rate table attribution converts deal amounts with (staff)
 router.register("currency-rates", CurrencyRateViewSet, basename="currency-rate")
 # ecosystem orchestration (issue 5): solutions, business plans, directory and collaboration, SLAs, account mapping
-ECOSYSTEM_AREAS = (solution_routes, plan_routes, directory_routes, sla_routes, mapping_routes, attribution_routes)
+ECOSYSTEM_AREAS = (
+    solution_routes,
+    plan_routes,
+    directory_routes,
+    sla_routes,
+    mapping_routes,
+    attribution_routes,
+    scoring_routes,
+)
 for _area in ECOSYSTEM_AREAS:
     _area.register(router)
 

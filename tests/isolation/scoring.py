@@ -12,6 +12,9 @@ ROUTES: dict[str, Route] = {
     "scoring:health": Route(no_ids, ("GET", "POST")),
     "scoring:health_detail": Route(lambda o: {"partner_id": o["scored_partner"]}, ("GET",)),
     "partner_scoring:health": Route(no_ids, ("GET",)),
+    # API
+    "api:health-score-list": Route(no_ids, ("GET",)),
+    "api:my-health": Route(no_ids, ("GET",), own=True),
 }
 
 
