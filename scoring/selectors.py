@@ -46,5 +46,7 @@ def component_rows(score: HealthScore) -> list[dict]:
     rows = []
     for name in COMPONENTS:
         part = score.components.get(name) or {}
-        rows.append({"name": name, "label": COMPONENT_LABELS[name], "score": part.get("score"), "points": part.get("points", 0.0)})
+        rows.append(
+            {"name": name, "label": COMPONENT_LABELS[name], "score": part.get("score"), "points": part.get("points", 0.0)}
+        )
     return rows

@@ -22,6 +22,8 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from ecosystem.audit.services import audit_record
+from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.context import tenant_atomic
 from ecosystem.tenancy.models import Tenant
 from partners.models import EngagementKind
@@ -160,3 +162,47 @@ def health_scores_compute(*, tenant: Tenant, as_of: datetime.date | None = None,
             update_fields=["computed_at", "total", "components", "moved", "actions", "engine_version"],
         )
     return len(rows)
+
+
+def scoring_settings_update(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    weights: dict[str, float],
+    parameters: dict[str, float],
+    inactive_after_days: int,
+    at_risk_threshold: float,
+    partners_see_churn: bool,
+) -> ScoringSettings:
+    """Save the tenant's scoring settings after the engine has accepted them (ApplicationError otherwise)."""
+    try:
+        engine.HealthParameters.from_settings({**parameters, "weights": weights})
+    except ValueError as error:
+        raise ApplicationError(str(error).capitalize() + ".", code="scoring_settings_invalid") from error
+    if not 1 <= inactive_after_days <= 730:
+        raise ApplicationError("Inactive after is 1 to 730 days.", code="scoring_settings_invalid", field="inactive_after_days")
+    if not 0 <= at_risk_threshold <= 1:
+        raise ApplicationError(
+            "The at-risk threshold is a probability from 0 to 1.", code="scoring_settings_invalid", field="at_risk_threshold"
+        )
+    with tenant_atomic():
+        settings, _created = ScoringSettings.objects.select_for_update().get_or_create(tenant=tenant)
+        before = {
+            "weights": settings.weights,
+            "parameters": settings.parameters,
+            "inactive_after_days": settings.inactive_after_days,
+            "at_risk_threshold": settings.at_risk_threshold,
+            "partners_see_churn": settings.partners_see_churn,
+        }
+        settings.weights, settings.parameters = weights, parameters
+        settings.inactive_after_days, settings.at_risk_threshold = inactive_after_days, at_risk_threshold
+        settings.partners_see_churn = partners_see_churn
+        settings.save()
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="scoring.settings_update",
+            target=settings,
+            changes={"before": before, "weights": weights, "parameters": parameters},
+        )
+    return settings

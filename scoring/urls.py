@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("health/", views.health_list, name="health"),
+    path("health/settings/", views.health_settings, name="health_settings"),
     path("health/<uuid:partner_id>/", views.health_detail, name="health_detail"),
 ]
 

@@ -11,12 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
-from ecosystem.errors import NotFoundError
+from ecosystem.errors import ApplicationError, NotFoundError
 from ecosystem.jobs.tasks import enqueue_on_commit
 from ecosystem.portal.base import roles_required
 from partners.models import PartnerOrganization
 
+from .forms import ScoringSettingsForm
+from .models import ScoringSettings
 from .selectors import component_rows, latest_scores, score_history
+from .services import scoring_settings_update
 from .tasks import health_scores_nightly
 
 PAGE_SIZE = 50
@@ -65,3 +68,32 @@ def my_health(request: HttpRequest) -> HttpResponse:
     latest = history[-1] if history else None
     context = {"score": latest, "components": component_rows(latest) if latest else [], "chart": _history_chart(history)}
     return render(request, "scoring/partner_health.html", context)
+
+
+@roles_required(*STAFF_ROLES)
+def health_settings(request: HttpRequest) -> HttpResponse:
+    """The weights and parameters of the health score, and the churn settings (editors change them)."""
+    can_change = request.membership.role in PARTNER_EDITOR_ROLES
+    current = ScoringSettings.objects.filter(tenant=request.tenant).first()
+    form = ScoringSettingsForm(request.POST or None, initial=ScoringSettingsForm.initial_for(current))
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied(_("Your role does not allow changing the scoring settings."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                scoring_settings_update(
+                    tenant=request.tenant,
+                    actor=request.user,
+                    weights=form.weights(),
+                    parameters=form.parameters(),
+                    inactive_after_days=data["inactive_after_days"],
+                    at_risk_threshold=data["at_risk_threshold"],
+                    partners_see_churn=data["partners_see_churn"],
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Saved. Scores follow at the next computation (or Recompute now)."))
+                return redirect("scoring:health_settings", request.tenant.slug)
+    return render(request, "scoring/health_settings.html", {"form": form, "can_change": can_change})

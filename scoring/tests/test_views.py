@@ -88,3 +88,23 @@ def test_without_a_score_the_pages_say_so(client, world):
         'data-testid="health-empty"'
         in client.get(url("scoring:health_detail", partner_id=world.a.partner1.public_id)).content.decode()
     )
+
+
+def test_settings_are_validated_kept_when_wrong_and_change_the_next_score(client, world):
+    a = world.a
+    client.force_login(a.manager)
+    page = client.get(url("scoring:health_settings"))
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not False}
+    data.update({f"weight_{c}": 0 for c in ("engagement", "enablement", "pipeline", "revenue", "satisfaction", "compliance")})
+    data["weight_satisfaction"] = 5  # only satisfaction: partners without PSAT would have no total
+    bad = client.post(url("scoring:health_settings"), data)
+    assert bad.status_code == 200 and "at least one weight must be positive" in bad.content.decode().lower()
+    assert 'name="weight_satisfaction" id="id_weight_satisfaction" value="5"' in bad.content.decode()  # kept
+    data["weight_engagement"] = 1
+    assert client.post(url("scoring:health_settings"), data).status_code == 302
+    with tenant_context(a.tenant.pk):
+        health_scores_compute(tenant=a.tenant)
+        for score in HealthScore.objects.all():  # satisfaction is missing: engagement alone makes the total
+            assert score.total == pytest.approx(score.components["engagement"]["score"], abs=0.01)
+    client.force_login(a.analyst)
+    assert client.post(url("scoring:health_settings"), data).status_code == 403

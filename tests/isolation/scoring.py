@@ -10,6 +10,7 @@ from tests.isolation.routes import Route, no_ids
 
 ROUTES: dict[str, Route] = {
     "scoring:health": Route(no_ids, ("GET", "POST")),
+    "scoring:health_settings": Route(no_ids, ("GET", "POST")),
     "scoring:health_detail": Route(lambda o: {"partner_id": o["scored_partner"]}, ("GET",)),
     "partner_scoring:health": Route(no_ids, ("GET",)),
     # API
