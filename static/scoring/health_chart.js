@@ -8,6 +8,6 @@
   new Chart(canvas, {
     type: "line",
     data: { labels: data.labels, datasets: [{ label: canvas.dataset.label, data: data.totals, tension: 0.2 }] },
-    options: { responsive: true, plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100 } } },
+    options: { animation: false, responsive: true, plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100 } } },
   });
 })();
