@@ -32,6 +32,9 @@ bench: install
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/attribution_run.py
 	@$(PY) bench/attribution_engine.py
 	@$(PY) bench/attribution_shapley.py
+	@$(PY) bench/churn.py
+	@$(PY) bench/health.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/health_run.py
 	@bench/make_run_timing.sh
 
 lint: install

@@ -11,7 +11,7 @@ The pipeline (:func:`train_churn_model`), every split by time, never shuffled ac
    must see rows the model did not).
 3. **Candidates**: logistic regression on standardised features (``StandardScaler`` + ``LogisticRegression``,
    L2, C = 1; missing values imputed with the fit-slice median) and gradient boosting
-   (``HistGradientBoostingClassifier``: 150 iterations, learning rate 0.05, at most 15 leaves a tree, at
+   (``HistGradientBoostingClassifier``: 100 iterations, learning rate 0.075, at most 15 leaves a tree, at
    least 100 rows a leaf, L2 penalty 1, early stopping off, missing values handled natively).
 4. **Calibration**: ``CalibratedClassifierCV(FrozenEstimator(model), method=...)`` on the calibration
    slice; ``sigmoid`` (Platt scaling, the default: two parameters, smooth, steady on a slice of a few thousand rows) or ``isotonic``.
@@ -55,6 +55,7 @@ from .rules import applicable_rules, enough_history, rule_based_risk
 TEST_FRACTION = 0.25
 CALIBRATION_FRACTION = 0.3
 IMPORTANCE_ROWS = 5000
+CONTRIBUTION_CELLS = 200_000  # rows × (features + 1) predicted per call when explaining
 
 
 class NotEnoughHistory(ValueError):
@@ -69,8 +70,8 @@ def candidate_models(random_state: int = 0) -> dict[str, object]:
         # Regularised (small trees, large leaves, slow rate): with the defaults (31 leaves, 20 rows a leaf)
         # it fits noise columns on a few tens of thousands of rows and ranks them above real drivers.
         "gradient_boosting": HistGradientBoostingClassifier(
-            max_iter=150,
-            learning_rate=0.05,
+            max_iter=100,
+            learning_rate=0.075,
             max_leaf_nodes=15,
             min_samples_leaf=100,
             l2_regularization=1.0,
@@ -171,12 +172,20 @@ class ChurnModel:
     def contributions(self, table: pd.DataFrame | np.ndarray) -> np.ndarray:
         """(rows, features): p(x) − p(x with feature j at its training median). See the module docstring."""
         x = self._matrix(table)
-        base = self.predict_proba(x)
+        n, f = x.shape
         out = np.empty_like(x)
-        for j in range(x.shape[1]):
-            moved = x.copy()
-            moved[:, j] = self.medians[j]
-            out[:, j] = base - self.predict_proba(moved)
+        # One predict call per chunk of rows on a stacked matrix (the rows, then f copies each with one
+        # column at its median): a few large calls instead of f + 1 small ones, which keeps the model's
+        # thread pool busy instead of waking it 33 times.
+        chunk = max(1, CONTRIBUTION_CELLS // (f + 1))
+        for start in range(0, n, chunk):
+            rows = x[start : start + chunk]
+            stacked = np.tile(rows, (f + 1, 1))
+            m = len(rows)
+            for j in range(f):
+                stacked[(j + 1) * m : (j + 2) * m, j] = self.medians[j]
+            p = self.predict_proba(stacked).reshape(f + 1, m)
+            out[start : start + m] = (p[0] - p[1:]).T
         return out
 
     def explain(
