@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -326,6 +327,25 @@ def _delete_touches(run_ids: list[int]) -> int:
         return cursor.rowcount
 
 
+@contextmanager
+def _computing(run_id: int) -> Iterator[None]:
+    """One computation of a run at a time: a session advisory lock on the run, released at the end.
+
+    A task delivered twice (acks late, a worker lost) would otherwise compute twice at once, and the
+    second would delete the per-touch rows the first had just written.
+    """
+    key = f"attribution_run:{run_id}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key])
+        if not cursor.fetchone()[0]:
+            raise ConflictError("This run is being computed.", code="attribution_run_busy")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
+
+
 def run_attribution(
     *, tenant: Tenant, actor: Any, run: AttributionRun, progress: Callable[[int, str], None] | None = None
 ) -> AttributionRun:
@@ -334,7 +354,13 @@ def run_attribution(
     Three steps, so the worker can report progress between them: mark the run running (its own
     commit); read the journeys (one transaction) and compute the models (no transaction open);
     write everything in one transaction that first locks the run and refuses one already computed.
+    One computation of a run at a time (:func:`_computing`): another gets ConflictError.
     """
+    with _computing(run.pk):
+        return _compute(tenant=tenant, actor=actor, run=run, progress=progress)
+
+
+def _compute(*, tenant: Tenant, actor: Any, run: AttributionRun, progress: Callable[[int, str], None] | None) -> AttributionRun:
     report = progress or (lambda percent, message: None)
     with tenant_atomic():
         locked = AttributionRun.objects.select_for_update().get(pk=run.pk)

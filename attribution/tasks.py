@@ -14,6 +14,7 @@ import datetime
 
 from django.utils import timezone
 
+from ecosystem.errors import ConflictError
 from ecosystem.jobs.services import job_finish, job_progress, job_start
 from ecosystem.jobs.tasks import platform_task, tenant_task
 from ecosystem.tenancy.context import tenant_atomic
@@ -48,6 +49,8 @@ def attribution_run_task(tenant_id: int, run_id: int) -> None:
 
         progress(30, f"{created} new touchpoints derived")
         run = run_attribution(tenant=tenant, actor=run.created_by, run=run, progress=progress)
+    except ConflictError:
+        return  # another delivery of this task computes (or computed) the run: it reports, not this one
     except Exception as error:
         attribution_run_fail(run_id=run_id, error=f"{type(error).__name__}: {error}")
         if job_id:

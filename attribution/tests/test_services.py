@@ -223,3 +223,30 @@ def test_the_nightly_task_queues_a_trailing_year_run_by_partner(world, django_ca
     assert run.dimension == ChannelDimension.PARTNER and run.model_names == list(MODELS)
     assert (run.period_end - run.period_start).days == 364 and run.status == RunStatus.QUEUED
     assert sent == [[world.a.tenant.pk, run.pk]]
+
+
+def test_a_second_computation_of_the_same_run_at_once_is_refused_and_changes_nothing(world):
+    from django.db import connections
+
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        build_march(a)
+        run = attribution_run_create(
+            tenant=a.tenant, actor=a.manager, period_start=START, period_end=END, dimension="partner", enqueue=False
+        )
+    other = connections.create_connection("default")  # another worker holding the run's lock
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"attribution_run:{run.pk}"])
+        with tenant_context(a.tenant.pk):
+            with pytest.raises(ConflictError) as refused:
+                run_attribution(tenant=a.tenant, actor=a.manager, run=run)
+            assert refused.value.code == "attribution_run_busy"
+            assert AttributionRun.objects.get(pk=run.pk).status == RunStatus.QUEUED
+        attribution_run_task(a.tenant.pk, run.pk)  # a duplicate delivery: returns quietly, fails nothing
+        with tenant_context(a.tenant.pk):
+            assert AttributionRun.objects.get(pk=run.pk).status == RunStatus.QUEUED
+    finally:
+        other.close()
+    with tenant_context(a.tenant.pk):
+        assert run_attribution(tenant=a.tenant, actor=a.manager, run=run).status == RunStatus.SUCCEEDED
