@@ -6,21 +6,13 @@ the touchpoints they were computed from; fixes go through the services so every 
 
 from django.contrib import admin
 
-from ecosystem.tenancy.admin import PlatformAdmin
+from ecosystem.tenancy.admin import ReadOnlyPlatformAdmin
 
 from .models import AttributionCredit, AttributionRun, Touchpoint
 
 
-class ReadOnlyAdmin(PlatformAdmin):
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Touchpoint)
-class TouchpointAdmin(ReadOnlyAdmin):
+class TouchpointAdmin(ReadOnlyPlatformAdmin):
     list_display = ["touch_type", "partner", "account", "occurred_at", "source", "external_id", "tenant"]
     list_filter = ["tenant", "touch_type", "source"]
     search_fields = ["external_id"]
@@ -29,7 +21,7 @@ class TouchpointAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AttributionRun)
-class AttributionRunAdmin(ReadOnlyAdmin):
+class AttributionRunAdmin(ReadOnlyPlatformAdmin):
     list_display = ["public_id", "tenant", "period_start", "period_end", "dimension", "status", "code_version", "created_at"]
     list_filter = ["tenant", "status", "dimension"]
     list_select_related = ["tenant"]
@@ -37,7 +29,7 @@ class AttributionRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AttributionCredit)
-class AttributionCreditAdmin(ReadOnlyAdmin):
+class AttributionCreditAdmin(ReadOnlyPlatformAdmin):
     list_display = ["run", "model", "channel_label", "conversions", "value", "tenant"]
     list_filter = ["tenant", "model"]
     list_select_related = ["tenant", "run"]

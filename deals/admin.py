@@ -7,7 +7,7 @@ registrations, their history, conflicts, offers and imports are read-only here.
 
 from django.contrib import admin
 
-from ecosystem.tenancy.admin import PlatformAdmin
+from ecosystem.tenancy.admin import PlatformAdmin, ReadOnlyPlatformAdmin
 
 from .models import (
     CurrencyRate,
@@ -23,16 +23,6 @@ from .models import (
     ProductLine,
     RegistrationDecision,
 )
-
-
-class ReadOnlyAdmin(PlatformAdmin):
-    """A record of what happened: operators read it, nobody edits it here."""
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ProductLine)
@@ -68,7 +58,7 @@ class DirectOpportunityAdmin(PlatformAdmin):
 
 
 @admin.register(DealRegistration)
-class DealRegistrationAdmin(ReadOnlyAdmin):
+class DealRegistrationAdmin(ReadOnlyPlatformAdmin):
     list_display = [
         "customer_name",
         "partner",
@@ -86,28 +76,28 @@ class DealRegistrationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DealConflict)
-class DealConflictAdmin(ReadOnlyAdmin):
+class DealConflictAdmin(ReadOnlyPlatformAdmin):
     list_display = ["registration", "partner", "kind", "score", "tenant", "created_at"]
     list_filter = ["tenant", "kind"]
     list_select_related = ["registration", "partner", "tenant"]
 
 
 @admin.register(RegistrationDecision)
-class RegistrationDecisionAdmin(ReadOnlyAdmin):
+class RegistrationDecisionAdmin(ReadOnlyPlatformAdmin):
     list_display = ["registration", "action", "rule", "from_status", "to_status", "decided_by", "decided_at", "tenant"]
     list_filter = ["tenant", "action"]
     list_select_related = ["registration", "decided_by", "tenant"]
 
 
 @admin.register(DealParticipant)
-class DealParticipantAdmin(ReadOnlyAdmin):
+class DealParticipantAdmin(ReadOnlyPlatformAdmin):
     list_display = ["registration", "partner", "role", "status", "tenant", "invited_at"]
     list_filter = ["tenant", "role", "status"]
     list_select_related = ["registration", "partner", "tenant"]
 
 
 @admin.register(Lead)
-class LeadAdmin(ReadOnlyAdmin):
+class LeadAdmin(ReadOnlyPlatformAdmin):
     list_display = ["company_name", "status", "offered_to", "respond_by", "region", "tenant", "created_at"]
     list_filter = ["tenant", "status", "region"]
     search_fields = ["company_name", "domain"]
@@ -115,21 +105,21 @@ class LeadAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LeadOffer)
-class LeadOfferAdmin(ReadOnlyAdmin):
+class LeadOfferAdmin(ReadOnlyPlatformAdmin):
     list_display = ["lead", "partner", "status", "manual", "offered_at", "respond_by", "tenant"]
     list_filter = ["tenant", "status", "manual"]
     list_select_related = ["lead", "partner", "tenant"]
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdmin):
+class ImportBatchAdmin(ReadOnlyPlatformAdmin):
     list_display = ["file_name", "kind", "rows", "created", "updated", "imported_at", "tenant"]
     list_filter = ["tenant", "kind"]
     list_select_related = ["tenant"]
 
 
 @admin.register(CurrencyRate)
-class CurrencyRateAdmin(ReadOnlyAdmin):
+class CurrencyRateAdmin(ReadOnlyPlatformAdmin):
     """The managers keep the rate table in the portal (audited there); operators read it."""
 
     list_display = ["currency", "valid_from", "rate", "tenant", "updated_at"]

@@ -4,30 +4,19 @@ worker; a fitted model's bytes are never shown."""
 
 from django.contrib import admin
 
-from ecosystem.tenancy.admin import PlatformAdmin
+from ecosystem.tenancy.admin import ReadOnlyPlatformAdmin
 
 from .models import ChurnPrediction, HealthScore, PredictionModel, ScoringSettings
 
 
-class ReadOnlyAdmin(PlatformAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(ScoringSettings)
-class ScoringSettingsAdmin(ReadOnlyAdmin):
+class ScoringSettingsAdmin(ReadOnlyPlatformAdmin):
     list_display = ["tenant", "inactive_after_days", "at_risk_threshold", "partners_see_churn", "updated_at"]
     list_select_related = ["tenant"]
 
 
 @admin.register(HealthScore)
-class HealthScoreAdmin(ReadOnlyAdmin):
+class HealthScoreAdmin(ReadOnlyPlatformAdmin):
     list_display = ["partner", "as_of", "total", "engine_version", "tenant"]
     list_filter = ["tenant"]
     list_select_related = ["tenant", "partner"]
@@ -35,7 +24,7 @@ class HealthScoreAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PredictionModel)
-class PredictionModelAdmin(ReadOnlyAdmin):
+class PredictionModelAdmin(ReadOnlyPlatformAdmin):
     list_display = ["kind", "version", "is_active", "method", "trained_at", "window_start", "window_end", "tenant"]
     list_filter = ["tenant", "kind", "is_active"]
     list_select_related = ["tenant"]
@@ -44,7 +33,7 @@ class PredictionModelAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ChurnPrediction)
-class ChurnPredictionAdmin(ReadOnlyAdmin):
+class ChurnPredictionAdmin(ReadOnlyPlatformAdmin):
     list_display = ["partner", "as_of", "probability", "method", "tenant"]
     list_filter = ["tenant", "method"]
     list_select_related = ["tenant", "partner"]

@@ -8,21 +8,13 @@ manage their lists and sharing in their portals, where the rules apply.
 
 from django.contrib import admin
 
-from ecosystem.tenancy.admin import PlatformAdmin
+from ecosystem.tenancy.admin import ReadOnlyPlatformAdmin
 
 from .models import MappingPartnership, OverlapCount
 
 
-class ReadOnlyAdmin(PlatformAdmin):
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(MappingPartnership)
-class MappingPartnershipAdmin(ReadOnlyAdmin):
+class MappingPartnershipAdmin(ReadOnlyPlatformAdmin):
     list_display = ["public_id", "tenant", "side_a", "partner_b", "status", "invited_at", "accepted_at", "matched_at"]
     list_filter = ["status", "tenant"]
     list_select_related = ["tenant", "partner_a", "partner_b"]
@@ -49,7 +41,7 @@ class MappingPartnershipAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OverlapCount)
-class OverlapCountAdmin(ReadOnlyAdmin):
+class OverlapCountAdmin(ReadOnlyPlatformAdmin):
     list_display = ["partnership", "tenant", "a_population", "b_population", "overlap_count"]
     list_filter = ["tenant", "a_population", "b_population"]
     list_select_related = ["tenant", "partnership"]

@@ -203,3 +203,17 @@ class TenantAdmin(PlatformAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
     readonly_fields = ["public_id", "created_at"]
+
+
+class ReadOnlyPlatformAdmin(PlatformAdmin):
+    """A record of what happened (audit, runs, scores, overlaps): operators read it, nobody adds,
+    edits or deletes it here; changes go through the services that keep it explainable."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
