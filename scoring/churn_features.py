@@ -13,7 +13,8 @@ features as of that date and the label "inactive in the next ``horizon_days``":
   window has not ended yet (the row can be scored, not learned from).
 
 The table feeds :func:`scoring.churn.training.train_churn_model` with ``label="inactive"`` and
-``time_column="as_of"``. A constant number of queries per ``as_of`` date (the events once).
+``time_column="as_of"``. The events are read once for all dates (binary COPY); the other facts cost
+a constant number of queries per date.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pandas as pd
 
 from .events_loader import KINDS, load_events
 from .facts import partner_facts
-from .services import health_features
+from .services import HISTORY_DAYS, health_features
 
 ACTIVITY_KINDS = ("login", "registration_submitted", "course_completed")
 LABEL = "inactive"
@@ -38,12 +39,13 @@ def partner_month_table(*, as_of_dates: list[datetime.date], horizon_days: int, 
         return pd.DataFrame()
     first, last = min(as_of_dates), max(as_of_dates)
     horizon = datetime.timedelta(days=horizon_days)
-    events = load_events(as_of=min(last + horizon, today), since=first - datetime.timedelta(days=60))
+    # one read for every date: the features' year of history before the first, the labels' horizon after the last
+    events = load_events(as_of=min(last + horizon, today), since=first - datetime.timedelta(days=HISTORY_DAYS))
     active_codes = np.array([KINDS.index(k) for k in ACTIVITY_KINDS])
     is_activity = np.isin(events.kind, active_codes)
     frames = []
     for as_of in sorted(as_of_dates):
-        ids, features = health_features(as_of=as_of, partner_ids=events.partner_ids)
+        ids, features = health_features(as_of=as_of, events=events)
         facts = partner_facts(as_of=as_of, partner_ids=ids)
         n = len(ids)
         start, end = np.datetime64(as_of, "D"), np.datetime64(as_of + horizon, "D")

@@ -28,7 +28,7 @@ from ecosystem.tenancy.context import tenant_atomic
 from ecosystem.tenancy.models import Tenant
 from partners.models import EngagementKind
 
-from .events_loader import KINDS, load_events
+from .events_loader import KINDS, Events, load_events
 from .facts import partner_facts
 from .health import aggregate as agg
 from .health import score as engine
@@ -54,15 +54,23 @@ def health_parameters(tenant: Tenant) -> engine.HealthParameters:
     )
 
 
-def health_features(*, as_of: datetime.date, partner_ids: np.ndarray | None = None) -> tuple[np.ndarray, engine.HealthFeatures]:
-    """(sorted partner ids, their features as of ``as_of``), point in time. Call in the tenant's staff scope."""
-    events = load_events(as_of=as_of, since=as_of - datetime.timedelta(days=HISTORY_DAYS), partner_ids=partner_ids)
+def health_features(
+    *, as_of: datetime.date, partner_ids: np.ndarray | None = None, events: Events | None = None
+) -> tuple[np.ndarray, engine.HealthFeatures]:
+    """(sorted partner ids, their features as of ``as_of``), point in time. Call in the tenant's staff scope.
+
+    ``events``: already loaded events covering at least [as_of − HISTORY_DAYS, as_of) (several dates
+    scored from one read); only those in that range are used. Without it the events are read here.
+    """
+    since = as_of - datetime.timedelta(days=HISTORY_DAYS)
+    if events is None:
+        events = load_events(as_of=as_of, since=since, partner_ids=partner_ids)
     ids = events.partner_ids
     codes = np.full(len(KINDS), -1, dtype=np.int16)
     for kind, code in EVENT_CODES.items():
         codes[KINDS.index(kind)] = int(code)
     mapped = codes[events.kind]
-    read = mapped >= 0
+    read = (mapped >= 0) & (events.day >= np.datetime64(since, "D")) & (events.day < np.datetime64(as_of, "D"))
     engagement = agg.aggregate_engagement(
         events.partner[read],
         events.day[read],
