@@ -38,6 +38,17 @@ class ScoringSettings(TenantModel):
     )
     at_risk_threshold = models.FloatField(_("at-risk threshold"), default=0.5)
     partners_see_churn = models.BooleanField(_("partners see their own churn probability"), default=False)
+    alert_emails = models.BooleanField(_("email managers about new at-risk partners"), default=True)
+    alert_webhook_url = models.URLField(
+        _("at-risk webhook"),
+        blank=True,
+        max_length=500,
+        help_text=_("An https:// address that receives a signed JSON POST for each new at-risk alert."),
+    )
+    alert_webhook_secret = models.CharField(max_length=64, blank=True, editable=False)
+    churn_status = models.JSONField(
+        _("churn model status"), default=dict, blank=True
+    )  # the last training attempt: {at, outcome: trained|rules|failed, reason, version}
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -108,6 +119,7 @@ class PredictionModel(TenantModel):
     features = models.JSONField(_("features"), default=list)
     metrics = models.JSONField(_("metrics"), default=dict)
     artefact = models.BinaryField(_("fitted model"), editable=False)
+    drift = models.JSONField(_("drift check"), default=dict, blank=True)  # the latest check against live data
     job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     trained_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -166,3 +178,123 @@ class ChurnPrediction(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.probability:.0%} on {self.as_of}"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ChurnAlert(TenantModel):
+    """A partner's churn risk crossed the tenant's threshold (staff only).
+
+    Raised by the prediction run, at most one open alert per partner; it carries the probability and
+    drivers of the prediction that raised it and a suggested intervention. A manager records what was
+    done (:class:`Intervention`) and closes it with the outcome.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey("partners.PartnerOrganization", on_delete=models.CASCADE, related_name="+")
+    raised_on = models.DateField(_("raised"))
+    probability = models.FloatField(_("risk when raised"))
+    method = models.CharField(_("method"), max_length=8, choices=PredictionMethod.choices)
+    drivers = models.JSONField(_("drivers"), default=list)
+    suggestion = models.JSONField(_("suggested intervention"), default=dict)  # {action, sentence}
+    status = models.CharField(_("status"), max_length=8, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-raised_on", "-probability"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "public_id"], name="churn_alert_public_id_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "partner"], condition=models.Q(status="open"), name="churn_alert_one_open_per_partner"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "status", "-raised_on"], name="churn_alert_status_day")]
+        verbose_name = _("churn alert")
+        verbose_name_plural = _("churn alerts")
+
+    def __str__(self) -> str:
+        return f"{self.probability:.0%} on {self.raised_on}"
+
+
+class InterventionAction(models.TextChoices):
+    CALL = "call", _("Call with the partner's leadership")
+    BUSINESS_REVIEW = "business_review", _("Joint business review")
+    ENABLEMENT = "enablement", _("Enablement or certification session")
+    PIPELINE = "pipeline", _("Shared leads or co-selling")
+    FUNDING = "funding", _("MDF or incentive offer")
+    TIER_HOLD = "tier_hold", _("Tier held for a period")
+    OTHER = "other", _("Other")
+
+
+class InterventionOutcome(models.TextChoices):
+    PENDING = "pending", _("Not known yet")
+    RETAINED = "retained", _("Partner re-engaged")
+    CHURNED = "churned", _("Partner went inactive")
+
+
+class Intervention(TenantModel):
+    """What a manager did for a partner at risk, and what came of it (staff only).
+
+    Interventions are training data: the churn table counts a partner's interventions of the last 90
+    days as a feature, so the next model learns what they change.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey("partners.PartnerOrganization", on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey(ChurnAlert, on_delete=models.SET_NULL, null=True, blank=True, related_name="interventions")
+    action = models.CharField(_("what was done"), max_length=20, choices=InterventionAction.choices)
+    occurred_on = models.DateField(_("when"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=InterventionOutcome.choices, default=InterventionOutcome.PENDING
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "public_id"], name="intervention_public_id_unique")]
+        indexes = [models.Index(fields=["tenant", "partner", "occurred_on"], name="intervention_partner_day")]
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on {self.occurred_on}"
+
+
+class FitScore(TenantModel):
+    """How closely an applicant or a prospect partner matches the tenant's ideal partner profile (staff only).
+
+    Exactly one of ``application`` and ``partner`` is set; the latest computation replaces the previous one.
+    """
+
+    application = models.OneToOneField(
+        "onboarding.PartnerApplication", on_delete=models.CASCADE, null=True, blank=True, related_name="fit"
+    )
+    partner = models.OneToOneField(
+        "partners.PartnerOrganization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    score = models.FloatField(_("fit"))  # 0–100
+    reasons = models.JSONField(_("reasons"), default=list)  # [{trait, value, sentence, effect}], strongest first
+    model = models.ForeignKey(PredictionModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="fit_score_one_subject",
+                condition=(models.Q(application__isnull=False) & models.Q(partner__isnull=True))
+                | (models.Q(application__isnull=True) & models.Q(partner__isnull=False)),
+            ),
+            models.CheckConstraint(name="fit_score_is_0_to_100", condition=models.Q(score__gte=0) & models.Q(score__lte=100)),
+        ]
+        verbose_name = _("fit score")
+        verbose_name_plural = _("fit scores")
+
+    def __str__(self) -> str:
+        return f"{self.score:.0f}"

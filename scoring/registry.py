@@ -14,6 +14,7 @@ import io
 from typing import Any
 
 import joblib
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
@@ -36,9 +37,49 @@ def prediction_model_register(
     next version of ``kind``, active when ``activate``."""
     if result.model is None:
         raise ConflictError("This training result has no fitted model to store.", code="model_missing")
-    buffer = io.BytesIO()
-    joblib.dump(result.model, buffer)
     window = result.window
+    return prediction_model_store(
+        tenant=tenant,
+        actor=actor,
+        kind=kind,
+        fitted=result.model,
+        method=f"{result.chosen}+{result.calibration_method}",
+        window_start=_day(window["fit_from"]),
+        window_end=_day(window["test_to"]),
+        data_sha256=result.data_hash,
+        features=list(result.features),
+        metrics={
+            "test": result.test_metrics,
+            "baseline": result.baseline_metrics,
+            "importance": result.importance,
+            "rows": result.rows,
+            "positives": result.positives,
+            "candidates": result.candidates,
+            "window": window,
+        },
+        job=job,
+        activate=activate,
+    )
+
+
+def prediction_model_store(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    kind: str,
+    fitted: Any,
+    method: str,
+    window_start: datetime.date,
+    window_end: datetime.date,
+    data_sha256: str,
+    features: list[str],
+    metrics: dict,
+    job=None,
+    activate: bool = True,
+) -> PredictionModel:
+    """Store any fitted model (``fitted`` is serialised with joblib) as the next version of ``kind``."""
+    buffer = io.BytesIO()
+    joblib.dump(fitted, buffer)
     with tenant_atomic():
         version = (PredictionModel.objects.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
         stored = PredictionModel.objects.create(
@@ -46,28 +87,23 @@ def prediction_model_register(
             kind=kind,
             version=version,
             is_active=False,
-            method=f"{result.chosen}+{result.calibration_method}",
+            method=method,
             trained_at=timezone.now(),
-            window_start=_day(window["fit_from"]),
-            window_end=_day(window["test_to"]),
-            data_sha256=result.data_hash,
-            features=list(result.features),
-            metrics={
-                "test": result.test_metrics,
-                "baseline": result.baseline_metrics,
-                "importance": result.importance,
-                "rows": result.rows,
-                "window": window,
-            },
+            window_start=window_start,
+            window_end=window_end,
+            data_sha256=data_sha256,
+            features=features,
+            metrics=metrics,
             artefact=buffer.getvalue(),
             job=job,
+            trained_by=actor if isinstance(actor, get_user_model()) else None,
         )
         audit_record(
             tenant=tenant,
             actor=actor,
             action="scoring.model_register",
             target=stored,
-            changes={"kind": kind, "version": version, "data_sha256": result.data_hash},
+            changes={"kind": kind, "version": version, "data_sha256": data_sha256},
         )
         if activate:
             prediction_model_activate(tenant=tenant, actor=actor, model=stored)
@@ -94,3 +130,8 @@ def prediction_model_activate(*, tenant: Tenant, actor: Any, model: PredictionMo
 def prediction_model_load(model: PredictionModel):
     """The fitted model stored in ``model`` (for the worker's predictions)."""
     return joblib.load(io.BytesIO(bytes(model.artefact)))
+
+
+def active_model(kind: str) -> PredictionModel | None:
+    """The tenant's active model of ``kind`` (in the current tenant scope), or None."""
+    return PredictionModel.objects.filter(kind=kind, is_active=True).first()
