@@ -92,11 +92,11 @@ def _trend(value: float, median: float) -> str:
     return f"logins {direction} {abs(change):.0f} % over 60 days (last 30 days against the 60 before)"
 
 
-def _count(noun: str, suffix: str) -> Callable[[float, float], str]:
+def _count(noun: str, suffix: str, plural: str | None = None) -> Callable[[float, float], str]:
     def sentence(value: float, median: float) -> str:
         n = round(value)
         words = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
-        return f"{words.get(n, str(n))} {noun}{'' if n == 1 else 's'} {suffix}".strip()
+        return f"{words.get(n, str(n))} {noun if n == 1 else plural or noun + 's'} {suffix}".strip()
 
     return sentence
 
@@ -104,6 +104,23 @@ def _count(noun: str, suffix: str) -> Callable[[float, float], str]:
 def _days(what: str) -> Callable[[float, float], str]:
     def sentence(value: float, median: float) -> str:
         return f"no {what} in {value:.0f} days" if value >= 365 else f"last {what} {value:.0f} days ago"
+
+    return sentence
+
+
+def _typical(noun: str, suffix: str) -> Callable[[float, float], str]:
+    """ "1 registration in 90 days (typical 3)": the count against the training median, plural when not one."""
+
+    def sentence(value: float, median: float) -> str:
+        n, m = round(value), round(median)
+        return f"{n} {noun}{'' if n == 1 else 's'} {suffix} (typical {m})"
+
+    return sentence
+
+
+def _money(what: str) -> Callable[[float, float], str]:
+    def sentence(value: float, median: float) -> str:
+        return f"{what} {value:,.0f} (typical {median:,.0f})"
 
     return sentence
 
@@ -117,21 +134,43 @@ DEFAULT_DRIVER_SENTENCES: dict[str, DriverSentence] = {
     "certs_lapsed_365d": _count("certification", "expired in the last year"),
     "certs_expiring_90d": _count("certification", "expiring in the next 90 days"),
     "certs_active": _count("active certification", ""),
-    "logins_30d": "{value:.0f} logins in 30 days (typical {median:.0f})",
-    "logins_60d": "{value:.0f} logins in 60 days (typical {median:.0f})",
-    "logins_90d": "{value:.0f} logins in 90 days (typical {median:.0f})",
-    "registrations_90d": "{value:.0f} registrations in 90 days (typical {median:.0f})",
-    "registrations_180d": "{value:.0f} registrations in 180 days (typical {median:.0f})",
-    "registrations_365d": "{value:.0f} registrations in the last year (typical {median:.0f})",
-    "decided_365d": "{value:.0f} registrations decided in the last year (typical {median:.0f})",
-    "wins_365d": "{value:.0f} deals won in the last year (typical {median:.0f})",
+    "logins_30d": _typical("login", "in 30 days"),
+    "logins_60d": _typical("login", "in 60 days"),
+    "logins_90d": _typical("login", "in 90 days"),
+    "registrations_90d": _typical("registration", "in 90 days"),
+    "registrations_180d": _typical("registration", "in 180 days"),
+    "registrations_365d": _typical("registration", "in the last year"),
+    "decided_365d": _typical("registration", "decided in the last year"),
+    "wins_365d": _typical("deal", "won in the last year"),
     "login_days_30d": "logged in on {value:.0f} days of the last 30 (typical {median:.0f})",
     "login_days_90d": "logged in on {value:.0f} days of the last 90 (typical {median:.0f})",
     "win_rate_365d": "win rate {pct:.0f} % over the last year",
+    # the platform's own churn table (scoring.churn_features)
+    "courses_completed_90d": _typical("course", "completed in 90 days"),
+    "certified_people": _count("person", "certified now", "people"),
+    "certifications_expiring": _count("person", "whose certifications all expire within 60 days", "people"),
+    "registrations_approved": _typical("registration", "approved in the last year"),
+    "registrations_rejected": _typical("registration", "rejected in the last year"),
+    "deals_won": _typical("deal", "won in the last year"),
+    "deals_lost": _typical("deal", "lost in the last year"),
+    "days_to_close": "median {value:.0f} days from registration to win (typical {median:.0f})",
+    "revenue_recent": _money("won revenue in the last 180 days"),
+    "revenue_previous": _money("won revenue 181–365 days ago"),
+    "interventions_90d": _count("intervention", "in the last 90 days"),
+}
+
+
+# When the value is missing (NaN: nothing of the kind recorded yet).
+MISSING_SENTENCES = {
+    "days_since_last_login": "no login recorded",
+    "days_since_last_registration": "no registration recorded",
+    "days_to_close": "no deal won in the last year",
 }
 
 
 def driver_sentence(feature: str, value: float, median: float, sentences: Mapping[str, DriverSentence] | None = None) -> str:
+    if math.isnan(value):
+        return MISSING_SENTENCES.get(feature, f"{feature}: no data")
     template = (sentences if sentences is not None else DEFAULT_DRIVER_SENTENCES).get(feature)
     if template is None:
         return f"{feature} = {value:g} (typical {median:g})"
