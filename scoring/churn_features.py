@@ -11,7 +11,10 @@ every partner *in the program* on that date and the label "inactive in the next 
   logins, courses, certifications, registrations, decisions, wins, revenue; not the open security items,
   which have no history and would leak today's state into past rows), and
 
-  - ``days_since_last_login``, ``days_since_last_registration`` (NaN: never);
+  - ``days_since_last_login``, ``days_since_last_registration``: days since the last one, or, when
+    there is none in the year read, since the partner joined (at most 366): a partner that never
+    logged in has gone that long without, which the rules and the model can read (a missing value
+    would read as typical);
   - ``certs_lapsed_90d``: people whose certifications all lapsed in the last 90 days (:mod:`scoring.facts`);
   - ``login_trend_log``: ln((logins in the last 30 days + 1) / (logins in the 30 days before + 1));
   - ``interventions_90d``: interventions managers recorded for the partner in the last 90 days, so the
@@ -108,14 +111,20 @@ def partner_month_table(
         frame = pd.DataFrame({name: getattr(features, name) for name in HEALTH_INPUTS})
         frame.insert(0, "partner_id", ids)
         frame.insert(1, "as_of", pd.Timestamp(as_of))
-        frame.insert(2, "days_since_last_login", features.days_since_login)
+        tenure = np.minimum((start - joined).astype(np.float64), HISTORY_DAYS + 1)
+        frame.insert(2, "days_since_last_login", _or_tenure(features.days_since_login, tenure))
         frame.insert(3, "login_trend_log", trend)
-        frame["days_since_last_registration"] = facts["days_since_registration"]
+        frame["days_since_last_registration"] = _or_tenure(facts["days_since_registration"], tenure)
         frame["certs_lapsed_90d"] = facts["lapsed_90d"]
         frame["interventions_90d"] = np.bincount(i_partner[helped], minlength=n).astype(np.float64)
         frame[LABEL] = np.where(as_of + horizon <= today, (~active).astype(np.float64), np.nan)
         frames.append(frame[in_program])
     return pd.concat(frames, ignore_index=True)
+
+
+def _or_tenure(days: np.ndarray, tenure: np.ndarray) -> np.ndarray:
+    """Days since the last event, or since the partner joined when there is none in the history read."""
+    return np.where(np.isnan(days), tenure, days)
 
 
 def _joined(ids: np.ndarray, events) -> np.ndarray:

@@ -31,10 +31,17 @@ def _day(value: Any) -> datetime.date:
 
 
 def prediction_model_register(
-    *, tenant: Tenant, actor: Any, kind: str, result: Any, job=None, activate: bool = True
+    *,
+    tenant: Tenant,
+    actor: Any,
+    kind: str,
+    result: Any,
+    job=None,
+    activate: bool = True,
+    extra_metrics: dict | None = None,
 ) -> PredictionModel:
     """Store ``result`` (a :class:`scoring.churn.training.TrainingResult` with its fitted model) as the
-    next version of ``kind``, active when ``activate``."""
+    next version of ``kind``, active when ``activate``; ``extra_metrics`` are recorded with its metrics."""
     if result.model is None:
         raise ConflictError("This training result has no fitted model to store.", code="model_missing")
     window = result.window
@@ -55,7 +62,9 @@ def prediction_model_register(
             "rows": result.rows,
             "positives": result.positives,
             "candidates": result.candidates,
+            "dropped_features": list(getattr(result, "dropped_features", [])),
             "window": window,
+            **(extra_metrics or {}),
         },
         job=job,
         activate=activate,

@@ -266,6 +266,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.health_scores_nightly_all_tenants",
         "schedule": 24 * 60 * 60,
     },
+    # scoring: churn risk of every partner daily (alerts raised), the churn model retrained weekly
+    "churn-predict-all-tenants": {
+        "task": "scoring.tasks.churn_predict_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
+    "churn-retrain-all-tenants": {
+        "task": "scoring.tasks.churn_retrain_all_tenants",
+        "schedule": 7 * 24 * 60 * 60,
+    },
 }
 
 # --- Accounts: django-allauth -------------------------------------------------------------------

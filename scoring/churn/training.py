@@ -268,6 +268,7 @@ class TrainingResult:
     true_probability_metrics: dict | None
     importance: list[dict]  # [{feature, mean_abs_contribution}] most important first
     history_check: str
+    dropped_features: list[str] = field(default_factory=list)  # no value in the fit slice: left out
     timings: dict = field(default_factory=dict)
     model: ChurnModel | None = field(default=None, repr=False)
 
@@ -345,6 +346,12 @@ def train_churn_model(
             )
 
     x_all = table[features].to_numpy(dtype=np.float64)
+    # A feature with no value at all in the fit slice cannot be learned from (and gradient boosting
+    # refuses it): it is left out, and the result says so.
+    observed = ~np.all(np.isnan(x_all[fit_mask]), axis=0)
+    dropped = [name for name, keep in zip(features, observed, strict=True) if not keep]
+    features = [name for name, keep in zip(features, observed, strict=True) if keep]
+    x_all = x_all[:, observed]
     x_fit, y_fit = x_all[fit_mask], y_all[fit_mask]
     x_cal, y_cal = x_all[cal_mask], y_all[cal_mask]
     x_test, y_test = x_all[test_mask], y_all[test_mask]
@@ -410,6 +417,7 @@ def train_churn_model(
         true_probability_metrics=truth,
         importance=importance,
         history_check=reason,
+        dropped_features=dropped,
         timings={
             "fit_and_calibrate_seconds": fit_seconds,
             "calibration_seconds": calibration_seconds,
