@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -280,10 +279,6 @@ def webhook_payload(alert: ChurnAlert) -> dict:
         "drivers": [d["sentence"] for d in alert.drivers],
         "suggested_intervention": alert.suggestion,
     }
-
-
-def new_webhook_secret() -> str:
-    return secrets.token_hex(32)
 
 
 def intervention_record(

@@ -1,4 +1,4 @@
-"""The health score settings form: the six weights, the curves' parameters, and the churn settings."""
+"""Scoring forms: the settings (six weights, the curves' parameters, churn and alerts) and interventions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .health import score as engine
-from .models import ScoringSettings
+from .models import InterventionAction, InterventionOutcome, ScoringSettings
 from .selectors import COMPONENT_LABELS
 
 PARAMETER_LABELS = {
@@ -35,6 +35,14 @@ class ScoringSettingsForm(forms.Form):
     )
     at_risk_threshold = forms.FloatField(label=_("At-risk threshold (churn probability)"), min_value=0, max_value=1)
     partners_see_churn = forms.BooleanField(label=_("Partners see their own churn probability"), required=False)
+    alert_emails = forms.BooleanField(label=_("Email the managers about new at-risk partners"), required=False)
+    alert_webhook_url = forms.URLField(
+        label=_("At-risk webhook (https:// address, optional)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Receives a signed JSON POST for each new at-risk alert (X-PRM-Signature, HMAC-SHA256)."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -54,6 +62,8 @@ class ScoringSettingsForm(forms.Form):
             "inactive_after_days": settings.inactive_after_days if settings else 90,
             "at_risk_threshold": settings.at_risk_threshold if settings else 0.5,
             "partners_see_churn": settings.partners_see_churn if settings else False,
+            "alert_emails": settings.alert_emails if settings else True,
+            "alert_webhook_url": settings.alert_webhook_url if settings else "",
             **{f"weight_{name}": weights[name] for name in engine.COMPONENTS},
             **parameters,
         }
@@ -65,3 +75,14 @@ class ScoringSettingsForm(forms.Form):
         """Only the values that differ from the engine's defaults are stored (defaults can then evolve)."""
         defaults = {f.name: getattr(DEFAULTS, f.name) for f in dataclasses.fields(DEFAULTS)}
         return {name: self.cleaned_data[name] for name in PARAMETER_LABELS if self.cleaned_data[name] != defaults[name]}
+
+
+class InterventionForm(forms.Form):
+    action = forms.ChoiceField(label=_("What was done"), choices=InterventionAction.choices)
+    occurred_on = forms.DateField(label=_("When"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=InterventionOutcome.choices, initial=InterventionOutcome.PENDING)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=InterventionOutcome.choices)

@@ -15,6 +15,7 @@ renormalises the other weights, as it does for a partner without answers.
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from ecosystem import outbound
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.context import tenant_atomic
@@ -181,6 +183,8 @@ def scoring_settings_update(
     inactive_after_days: int,
     at_risk_threshold: float,
     partners_see_churn: bool,
+    alert_emails: bool | None = None,
+    alert_webhook_url: str | None = None,
 ) -> ScoringSettings:
     """Save the tenant's scoring settings after the engine has accepted them (ApplicationError otherwise)."""
     try:
@@ -193,6 +197,11 @@ def scoring_settings_update(
         raise ApplicationError(
             "The at-risk threshold is a probability from 0 to 1.", code="scoring_settings_invalid", field="at_risk_threshold"
         )
+    if alert_webhook_url:
+        try:
+            outbound.validate_url(alert_webhook_url, resolve=False)
+        except outbound.OutboundRefused as refused:
+            raise ApplicationError(refused.message, code="scoring_settings_invalid", field="alert_webhook_url") from refused
     with tenant_atomic():
         settings, _created = ScoringSettings.objects.select_for_update().get_or_create(tenant=tenant)
         before = {
@@ -205,12 +214,26 @@ def scoring_settings_update(
         settings.weights, settings.parameters = weights, parameters
         settings.inactive_after_days, settings.at_risk_threshold = inactive_after_days, at_risk_threshold
         settings.partners_see_churn = partners_see_churn
+        if alert_emails is not None:
+            settings.alert_emails = alert_emails
+        if alert_webhook_url is not None:
+            if alert_webhook_url != settings.alert_webhook_url:
+                before["alert_webhook_url"] = settings.alert_webhook_url
+            settings.alert_webhook_url = alert_webhook_url
+            if alert_webhook_url and not settings.alert_webhook_secret:
+                settings.alert_webhook_secret = secrets.token_hex(32)
         settings.save()
         audit_record(
             tenant=tenant,
             actor=actor,
             action="scoring.settings_update",
             target=settings,
-            changes={"before": before, "weights": weights, "parameters": parameters},
+            changes={
+                "before": before,
+                "weights": weights,
+                "parameters": parameters,
+                "alert_emails": settings.alert_emails,
+                "alert_webhook_url": settings.alert_webhook_url,
+            },
         )
     return settings

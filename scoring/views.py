@@ -17,8 +17,8 @@ from ecosystem.portal.base import roles_required
 from partners.models import PartnerOrganization
 
 from .forms import ScoringSettingsForm
-from .models import ScoringSettings
-from .selectors import component_rows, latest_scores, score_history
+from .models import AlertStatus, ChurnAlert, ChurnPrediction, ScoringSettings
+from .selectors import component_rows, latest_scores, own_churn_prediction, score_history
 from .services import scoring_settings_update
 from .tasks import health_scores_nightly
 
@@ -52,8 +52,12 @@ def health_detail(request: HttpRequest, partner_id) -> HttpResponse:
         raise NotFoundError()
     history = score_history(partner_id=partner.pk, today=timezone.localdate())
     latest = history[-1] if history else None
+    churn = ChurnPrediction.objects.filter(partner=partner).order_by("-as_of").first()
+    alert = ChurnAlert.objects.filter(partner=partner, status=AlertStatus.OPEN).first()
     context = {
         "partner": partner,
+        "churn": churn,
+        "alert": alert,
         "score": latest,
         "components": component_rows(latest) if latest else [],
         "chart": _history_chart(history),
@@ -66,7 +70,12 @@ def my_health(request: HttpRequest) -> HttpResponse:
     """The partner's own latest score, its components, what would raise it, and its trend."""
     history = score_history(partner_id=request.membership.partner_id, today=timezone.localdate())
     latest = history[-1] if history else None
-    context = {"score": latest, "components": component_rows(latest) if latest else [], "chart": _history_chart(history)}
+    context = {
+        "score": latest,
+        "components": component_rows(latest) if latest else [],
+        "chart": _history_chart(history),
+        "churn": own_churn_prediction(tenant=request.tenant, partner_id=request.membership.partner_id),
+    }
     return render(request, "scoring/partner_health.html", context)
 
 
@@ -90,10 +99,17 @@ def health_settings(request: HttpRequest) -> HttpResponse:
                     inactive_after_days=data["inactive_after_days"],
                     at_risk_threshold=data["at_risk_threshold"],
                     partners_see_churn=data["partners_see_churn"],
+                    alert_emails=data["alert_emails"],
+                    alert_webhook_url=data["alert_webhook_url"],
                 )
             except ApplicationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 messages.success(request, _("Saved. Scores follow at the next computation (or Recompute now)."))
                 return redirect("scoring:health_settings", request.tenant.slug)
-    return render(request, "scoring/health_settings.html", {"form": form, "can_change": can_change})
+    context = {
+        "form": form,
+        "can_change": can_change,
+        "webhook_secret": current.alert_webhook_secret if current and can_change else "",
+    }
+    return render(request, "scoring/health_settings.html", context)

@@ -84,7 +84,9 @@ def test_predictions_with_drivers_alerts_once_and_announced(planted, mailoutbox,
         with django_capture_on_commit_callbacks(execute=True):
             again = churn_service.churn_predict(tenant=a.tenant, today=TODAY)
         model = PredictionModel.objects.get(kind=ModelKind.CHURN)
-    assert first["method"] == "model" and first["predicted"] == len(predictions) == 160  # the world's two partners join after TODAY
+    assert (
+        first["method"] == "model" and first["predicted"] == len(predictions) == 160
+    )  # the world's two partners join after TODAY
     gone = [p.pk for p in partners if quiet[p.pk] is not None and quiet[p.pk] < TODAY - datetime.timedelta(days=60)]
     staying = [p.pk for p in partners if quiet[p.pk] is None]
     mean = lambda ids: sum(predictions[i].probability for i in ids) / len(ids)  # noqa: E731
