@@ -626,8 +626,15 @@ def fingerprint(tenant_id: int, *, except_partner_id: int) -> str:
                 column = model._meta.get_field(model.partner_field).attname
                 rows = rows.exclude(**{column: except_partner_id})
             rows = list(rows.values_list())
-            digest.update(model._meta.label.encode() + json.dumps(rows, default=str).encode())
+            digest.update(model._meta.label.encode() + json.dumps(rows, default=_plain).encode())
     return digest.hexdigest()
+
+
+def _plain(value) -> str:
+    """A row value as text; binary columns (a stored model) by their content, not the buffer's address."""
+    if isinstance(value, memoryview | bytes):
+        return hashlib.sha256(bytes(value)).hexdigest()
+    return str(value)
 
 
 def probe(client, method: str, url: str, foreign_id: str):
