@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from .views import HealthScoreViewSet, MyHealthViewSet
+from .views import ChurnAlertViewSet, ChurnModelViewSet, ChurnPredictionViewSet, HealthScoreViewSet, MyHealthViewSet
 
 
 def register(router) -> None:
     """Add this area's viewsets to the tenant API router (ecosystem/api/urls.py calls it)."""
     router.register("health-scores", HealthScoreViewSet, basename="health-score")
+    router.register("churn-predictions", ChurnPredictionViewSet, basename="churn-prediction")
+    router.register("churn-alerts", ChurnAlertViewSet, basename="churn-alert")
+    router.register("churn-models", ChurnModelViewSet, basename="churn-model")
 
 
 urlpatterns: list = [  # paths relative to /api/v1/t/<tenant_slug>/, named in the "api" namespace

@@ -24,6 +24,13 @@ ROUTES: dict[str, Route] = {
     # API
     "api:health-score-list": Route(no_ids, ("GET",)),
     "api:my-health": Route(no_ids, ("GET",), own=True),
+    "api:churn-prediction-list": Route(no_ids, ("GET",)),
+    "api:churn-alert-list": Route(no_ids, ("GET",)),
+    "api:churn-alert-detail": Route(lambda o: {"public_id": o["churn_alert"]}, ("GET",)),
+    "api:churn-alert-interventions": Route(lambda o: {"public_id": o["churn_alert"]}, ("POST",)),
+    "api:churn-alert-close": Route(lambda o: {"public_id": o["churn_alert"]}, ("POST",)),
+    "api:churn-model-list": Route(no_ids, ("GET",)),
+    "api:churn-model-activate": Route(lambda o: {"public_id": o["churn_model"]}, ("POST",)),
 }
 
 
