@@ -33,8 +33,11 @@ def plant_history(
     days: int = 730,
     quit_share: float = 0.5,
     seed: int = 0,
+    keep_active: frozenset[int] = frozenset(),
 ) -> dict[int, datetime.date | None]:
-    """Write the events; return each partner's quiet day (None: stayed active). Call in the tenant's scope."""
+    """Write the events; return each partner's quiet day (None: stayed active). Call in the tenant's scope.
+
+    Partners in ``keep_active`` (ids) never go quiet."""
     rng = np.random.default_rng(seed)
     start = today - datetime.timedelta(days=days)
     quiet: dict[int, datetime.date | None] = {}
@@ -42,7 +45,7 @@ def plant_history(
     offsets = np.arange(days)
     for partner in partners:
         rate = rng.uniform(1.0, 6.0) / 7.0
-        quits = rng.random() < quit_share
+        quits = rng.random() < quit_share and partner.pk not in keep_active
         quit_at = int(rng.integers(DECLINE_DAYS, days)) if quits else days
         daily = np.full(days, rate)
         decline = (offsets >= quit_at - DECLINE_DAYS) & (offsets < quit_at)

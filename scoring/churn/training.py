@@ -103,7 +103,9 @@ def _count(noun: str, suffix: str, plural: str | None = None) -> Callable[[float
 
 def _days(what: str) -> Callable[[float, float], str]:
     def sentence(value: float, median: float) -> str:
-        return f"no {what} in {value:.0f} days" if value >= 365 else f"last {what} {value:.0f} days ago"
+        if value > 365:
+            return f"no {what} in over a year"
+        return f"no {what} in {value:.0f} days" if value == 365 else f"last {what} {value:.0f} days ago"
 
     return sentence
 
