@@ -11,7 +11,7 @@ ending an override) are audit rows with the manager's reason.
 
 Facts come from providers, one query each over all partners. Closed-won revenue and active
 registrations come from deal registration (the registering partner's own registrations, in the
-program's currency); the health score comes with scoring and reports None until then.
+program's currency); the health score is each partner's latest (scoring), None before the first.
 """
 
 from __future__ import annotations
@@ -103,12 +103,23 @@ def _active_registrations(tenant: Tenant, partner_ids: list[int]) -> dict[int, i
     return dict(rows)
 
 
+def _health_score(tenant: Tenant, partner_ids: list[int]) -> dict[int, Decimal]:
+    """Each partner's latest health score (0–100, two decimals); partners never scored are left out."""
+    health = apps.get_model("scoring", "HealthScore")
+    rows = (
+        health.objects.filter(tenant=tenant, partner_id__in=partner_ids)
+        .order_by("partner_id", "-as_of")
+        .distinct("partner_id")
+        .values_list("partner_id", "total")
+    )
+    return {pid: Decimal(str(round(total, 2))) for pid, total in rows}
+
+
 FACT_PROVIDERS: dict[str, Callable[[Tenant, list[int]], dict[int, Any]]] = {
     TierMetric.CERTIFIED_PEOPLE: _certified_people,
     TierMetric.CLOSED_WON_REVENUE_12M: _closed_won_revenue_12m,
     TierMetric.ACTIVE_REGISTRATIONS: _active_registrations,
-    # Filled by the scoring issue; until then every partner has none.
-    TierMetric.HEALTH_SCORE: lambda tenant, ids: {},
+    TierMetric.HEALTH_SCORE: _health_score,
 }
 
 
@@ -165,13 +176,14 @@ def _describe(ladder: Ladder, tier: Tier, facts: dict[str, Any]) -> str:
     return "; ".join(parts) or _("entry tier (no rules)")
 
 
+def _as_stored(facts: dict[str, Any]) -> Any:
+    """The figures as a JSON column keeps them (a Decimal becomes its text)."""
+    return json.loads(json.dumps(facts, cls=DjangoJSONEncoder, sort_keys=True))
+
+
 def _same_figures(before: dict[str, Any], now: dict[str, Any]) -> bool:
     """Whether two sets of figures are equal as stored (JSON), so 3 and 3.0 or a Decimal and its text agree."""
-
-    def as_stored(facts: dict[str, Any]) -> Any:
-        return json.loads(json.dumps(facts, cls=DjangoJSONEncoder, sort_keys=True))
-
-    return as_stored(before) == as_stored(now)
+    return _as_stored(before) == _as_stored(now)
 
 
 def _still_declined(before: TierEvaluation | None, eligible: Tier | None, facts: dict[str, Any]) -> bool:
@@ -242,7 +254,7 @@ def tier_evaluate_all(*, tenant: Tenant, today: datetime.date | None = None) -> 
                         to_tier=target,
                         kind=TierChangeKind.AUTOMATIC,
                         reason=f"{kind}: {reason}"[:500],
-                        facts=partner_facts_now,
+                        facts=_as_stored(partner_facts_now),
                     )
                 )
                 partner.tier = target
@@ -260,7 +272,7 @@ def tier_evaluate_all(*, tenant: Tenant, today: datetime.date | None = None) -> 
                 tenant=tenant,
                 partner=partner,
                 eligible_tier=eligible,
-                facts=partner_facts_now,
+                facts=_as_stored(partner_facts_now),
                 status=status,
                 below_since=below_since,
                 evaluated_at=now,

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
@@ -129,7 +130,8 @@ def churn_alert(request: HttpRequest, alert_id) -> HttpResponse:
     alert = ChurnAlert.objects.filter(public_id=alert_id).select_related("partner", "closed_by").first()
     if alert is None:
         raise NotFoundError()
-    form = InterventionForm(request.POST or None, initial={"action": alert.suggestion.get("action")})
+    initial = {"action": alert.suggestion.get("action"), "occurred_on": timezone.localdate()}
+    form = InterventionForm(request.POST or None, initial=initial)
     if request.method == "POST":
         _require_editor(request)
         if request.POST.get("close"):

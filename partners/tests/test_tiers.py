@@ -165,9 +165,9 @@ def test_the_evaluation_costs_the_same_queries_for_any_number_of_partners(world,
     with CaptureQueriesContext(connection) as queries:
         evaluate(world)
     # SAVEPOINT + set_config (scope), policy, tiers, rules (prefetch), partners, previous evaluations,
-    # the deal facts (the program's currency, closed-won revenue, active registrations), SAVEPOINT,
-    # upsert evaluations, audit row, RELEASE, RELEASE, set_config (outer settings back).
-    assert len(queries) == 16, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    # the deal facts (the program's currency, closed-won revenue, active registrations), the latest
+    # health scores, SAVEPOINT, upsert evaluations, audit row, RELEASE, RELEASE, set_config (outer settings back).
+    assert len(queries) == 17, "\n".join(q["sql"][:120] for q in queries.captured_queries)
 
 
 def test_one_partner_never_reads_anothers_evaluation(world, ladder, certified):
@@ -213,3 +213,32 @@ def test_revenue_and_registration_facts_come_from_the_partners_own_deals(world):
     assert facts[world.a.partner1.pk]["closed_won_revenue_12m"] == Decimal("70000")
     assert facts[world.a.partner1.pk]["active_registrations"] == 1
     assert facts[world.a.partner2.pk]["closed_won_revenue_12m"] == 0
+
+
+def test_a_rule_on_the_health_score_reads_each_partners_latest_score(world):
+    """Gold needs a health score of 60: the latest score counts (not an older, higher one); never scored: no value."""
+    from scoring.models import HealthScore
+
+    tenant = world.a.tenant
+    with tenant_context(tenant.pk):
+        gold = Tier.objects.create(tenant=tenant, name="Gold", rank=1)
+        TierRule.objects.create(tenant=tenant, tier=gold, metric=TierMetric.HEALTH_SCORE, minimum=60)
+        today = timezone.localdate()
+        for day, total in ((today - datetime.timedelta(days=7), 80.0), (today, 55.5)):
+            HealthScore.objects.create(
+                tenant=tenant, partner=world.a.partner1, as_of=day, computed_at=timezone.now(), total=total, engine_version="t"
+            )
+        HealthScore.objects.create(
+            tenant=tenant, partner=world.a.partner2, as_of=today, computed_at=timezone.now(), total=61.25, engine_version="t"
+        )
+        facts = tiers.partner_facts(
+            tenant=tenant, partner_ids=[world.a.partner1.pk, world.a.partner2.pk, PartnerFactory(tenant=tenant).pk]
+        )
+    values = [f[TierMetric.HEALTH_SCORE] for f in facts.values()]
+    assert values == [Decimal("55.5"), Decimal("61.25"), None]
+    evaluate(world)
+    with tenant_context(tenant.pk):
+        eligible = dict(TierEvaluation.objects.values_list("partner_id", "eligible_tier__name"))
+        stored = TierEvaluation.objects.get(partner=world.a.partner2).facts[TierMetric.HEALTH_SCORE]
+    assert eligible[world.a.partner1.pk] is None and eligible[world.a.partner2.pk] == "Gold"
+    assert stored == "61.25"  # kept as the JSON column keeps a Decimal
