@@ -109,9 +109,10 @@ def churn_model_train(
     """Train the tenant's churn model on its own history and make it the active one (see the module docstring)."""
     today = today or timezone.localdate()
     progress = progress or (lambda percent, message: None)
-    horizon = scoring_settings(tenant).inactive_after_days
     progress(10, "reading the history")
-    table = partner_month_table(as_of_dates=training_dates(today), horizon_days=horizon, today=today)
+    with tenant_atomic():  # reads under the tenant's row-level security, also in a long (non-atomic) task
+        horizon = scoring_settings(tenant).inactive_after_days
+        table = partner_month_table(as_of_dates=training_dates(today), horizon_days=horizon, today=today)
     labelled = table[table[LABEL].notna()].reset_index(drop=True)
     progress(50, f"training on {len(labelled)} partner-months")
     try:
@@ -165,7 +166,11 @@ def suggestion_for(drivers: list[dict]) -> dict:
 
 def churn_predict(*, tenant: Tenant, today: datetime.date | None = None) -> dict:
     """Score every partner in the program today, store the predictions, check drift, raise alerts."""
-    today = today or timezone.localdate()
+    with tenant_atomic():
+        return _predict(tenant=tenant, today=today or timezone.localdate())
+
+
+def _predict(*, tenant: Tenant, today: datetime.date) -> dict:
     config = scoring_settings(tenant)
     ids = np.array(
         sorted(PartnerOrganization.objects.filter(status__in=PREDICTED_STATUSES).values_list("pk", flat=True)), dtype=np.int64
@@ -192,52 +197,49 @@ def churn_predict(*, tenant: Tenant, today: datetime.date | None = None) -> dict
         drivers = _rule_drivers(table)
         method = PredictionMethod.RULES
     partners = table["partner_id"].to_numpy()
-    with tenant_atomic():
-        ChurnPrediction.objects.bulk_create(
-            [
-                ChurnPrediction(
-                    tenant=tenant,
-                    partner_id=int(partner_id),
-                    as_of=today,
-                    probability=float(np.clip(p, 0.0, 1.0)),
-                    method=method,
-                    model=model,
-                    drivers=row_drivers,
-                    computed_at=now,
-                )
-                for partner_id, p, row_drivers in zip(partners, probability, drivers, strict=True)
-            ],
-            batch_size=2_000,
-            update_conflicts=True,
-            unique_fields=["tenant", "partner", "as_of"],
-            update_fields=["probability", "method", "model", "drivers", "computed_at"],
-        )
-        drift_flag = None
-        if model is not None and model.metrics.get("drift_reference"):
-            checked = drift.check(
-                model.metrics["drift_reference"], table[model.features].to_numpy(dtype=np.float64), model.features
-            )
-            model.drift = {"checked_at": now.isoformat(), "as_of": today.isoformat(), **checked}
-            model.save(update_fields=["drift"])
-            drift_flag = checked["flag"]
-        at_risk = probability >= config.at_risk_threshold
-        already = set(ChurnAlert.objects.filter(status=AlertStatus.OPEN).values_list("partner_id", flat=True))
-        alerts = [
-            ChurnAlert(
+    ChurnPrediction.objects.bulk_create(
+        [
+            ChurnPrediction(
                 tenant=tenant,
-                partner_id=int(partners[i]),
-                raised_on=today,
-                probability=float(probability[i]),
+                partner_id=int(partner_id),
+                as_of=today,
+                probability=float(np.clip(p, 0.0, 1.0)),
                 method=method,
-                drivers=drivers[i],
-                suggestion=suggestion_for(drivers[i]),
+                model=model,
+                drivers=row_drivers,
+                computed_at=now,
             )
-            for i in np.flatnonzero(at_risk)
-            if int(partners[i]) not in already
-        ]
-        ChurnAlert.objects.bulk_create(alerts)
-        if alerts:
-            _announce(tenant=tenant, config=config, alerts=alerts)
+            for partner_id, p, row_drivers in zip(partners, probability, drivers, strict=True)
+        ],
+        batch_size=2_000,
+        update_conflicts=True,
+        unique_fields=["tenant", "partner", "as_of"],
+        update_fields=["probability", "method", "model", "drivers", "computed_at"],
+    )
+    drift_flag = None
+    if model is not None and model.metrics.get("drift_reference"):
+        checked = drift.check(model.metrics["drift_reference"], table[model.features].to_numpy(dtype=np.float64), model.features)
+        model.drift = {"checked_at": now.isoformat(), "as_of": today.isoformat(), **checked}
+        model.save(update_fields=["drift"])
+        drift_flag = checked["flag"]
+    at_risk = probability >= config.at_risk_threshold
+    already = set(ChurnAlert.objects.filter(status=AlertStatus.OPEN).values_list("partner_id", flat=True))
+    alerts = [
+        ChurnAlert(
+            tenant=tenant,
+            partner_id=int(partners[i]),
+            raised_on=today,
+            probability=float(probability[i]),
+            method=method,
+            drivers=drivers[i],
+            suggestion=suggestion_for(drivers[i]),
+        )
+        for i in np.flatnonzero(at_risk)
+        if int(partners[i]) not in already
+    ]
+    ChurnAlert.objects.bulk_create(alerts)
+    if alerts:
+        _announce(tenant=tenant, config=config, alerts=alerts)
     return {"predicted": len(partners), "method": str(method), "new_alerts": len(alerts), "drift": drift_flag}
 
 

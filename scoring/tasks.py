@@ -68,6 +68,7 @@ def churn_train(tenant_id: int, job_id: int | None = None) -> dict:
 
     from ecosystem.jobs.models import Job
     from ecosystem.jobs.services import job_finish, job_progress, job_start
+    from ecosystem.tenancy.context import tenant_atomic
 
     from .churn_service import churn_model_train, churn_predict
 
@@ -79,7 +80,8 @@ def churn_train(tenant_id: int, job_id: int | None = None) -> dict:
             job_progress(job_id=job_id, progress=percent, message=message)
 
     tenant = Tenant.objects.get(pk=tenant_id)
-    job = Job.objects.filter(pk=job_id).first() if job_id is not None else None
+    with tenant_atomic():
+        job = Job.objects.select_related("created_by").filter(pk=job_id).first() if job_id is not None else None
     try:
         # one thread for scikit-learn's OpenMP and BLAS pools: a 2-core worker runs other tasks beside it
         with threadpool_limits(limits=1):
@@ -137,11 +139,12 @@ def churn_alert_webhook(tenant_id: int, alert_id: int) -> int | None:
     from .churn_service import webhook_payload
     from .models import ChurnAlert, ScoringSettings
 
-    config = ScoringSettings.objects.filter(tenant_id=tenant_id).first()
-    alert = ChurnAlert.objects.select_related("partner", "tenant").filter(pk=alert_id).first()
-    if config is None or not config.alert_webhook_url or alert is None:
-        return None
-    payload = webhook_payload(alert)
+    with tenant_atomic():  # the call itself runs outside any transaction
+        config = ScoringSettings.objects.filter(tenant_id=tenant_id).first()
+        alert = ChurnAlert.objects.select_related("partner", "tenant").filter(pk=alert_id).first()
+        if config is None or not config.alert_webhook_url or alert is None:
+            return None
+        payload = webhook_payload(alert)
     headers = {"X-PRM-Event": payload["event"], "X-PRM-Event-Id": payload["event_id"]}
     try:
         response = outbound.retrying(

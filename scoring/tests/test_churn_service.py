@@ -176,3 +176,60 @@ def test_interventions_and_closing_alerts(world):
 def test_training_dates_are_month_starts_before_this_month():
     dates = churn_service.training_dates(datetime.date(2026, 3, 17), months=4)
     assert dates == [datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
+
+
+def test_the_training_job_reads_under_row_level_security_in_its_own_transactions(committed_world):
+    """The worker runs Train now without an enclosing transaction: every read must carry the scope
+    (committed data, so no setting survives from one transaction into the next as it would in a test's)."""
+    from ecosystem.jobs.services import job_create
+    from scoring.tasks import churn_train
+
+    a = committed_world.a
+    with tenant_context(a.tenant.pk):
+        partners = [PartnerFactory(tenant=a.tenant, name=f"History {n:03d}") for n in range(160)]
+        plant_history(tenant=a.tenant, partners=partners, today=TODAY, seed=11)
+        job = job_create(tenant=a.tenant, actor=a.manager, kind="churn_train")
+    result = churn_train(a.tenant.pk, job.pk)  # run here, as the worker runs it
+    with tenant_context(a.tenant.pk):
+        job.refresh_from_db()
+        model = PredictionModel.objects.get()
+    assert result["outcome"] == "trained" and result["predicted"] == 160
+    assert job.status == "succeeded" and job.result["version"] == 1 and model.job_id == job.pk
+    assert model.trained_by == a.manager
+
+
+def test_the_webhook_is_signed_and_its_outcome_audited(world, monkeypatch):
+    from ecosystem import outbound
+    from ecosystem.audit.models import AuditEntry
+    from scoring.tasks import churn_alert_webhook
+
+    a = world.a
+    calls = []
+
+    def post_json(url, payload, *, secret=None, headers=None, **kwargs):
+        calls.append((url, payload, secret, headers))
+        return outbound.OutboundResponse(status=204, headers={}, content=b"", elapsed_ms=3, url=url)
+
+    monkeypatch.setattr(outbound, "post_json", post_json)
+    with tenant_context(a.tenant.pk):
+        ScoringSettings.objects.create(
+            tenant=a.tenant, alert_webhook_url="https://hooks.example.com/prm", alert_webhook_secret="s3"
+        )
+        alert = ChurnAlert.objects.create(
+            tenant=a.tenant,
+            partner=a.partner1,
+            raised_on=TODAY,
+            probability=0.71,
+            method="model",
+            drivers=[{"feature": "logins_30d", "sentence": "0 logins in 30 days (typical 6)", "contribution": 0.3}],
+            suggestion={"action": "call", "sentence": "Call."},
+        )
+    assert churn_alert_webhook(a.tenant.pk, alert.pk) == 204
+    url, payload, secret, headers = calls[0]
+    assert url == "https://hooks.example.com/prm" and secret == "s3"
+    assert headers == {"X-PRM-Event": "churn_risk.raised", "X-PRM-Event-Id": str(alert.public_id)}
+    assert payload["partner"] == {"id": str(a.partner1.public_id), "name": a.partner1.name}
+    assert payload["drivers"] == ["0 logins in 30 days (typical 6)"] and payload["probability"] == 0.71
+    with tenant_context(a.tenant.pk):
+        audit = AuditEntry.objects.get(action="scoring.alert_webhook")
+    assert audit.changes == {"status": 204, "error": ""}
