@@ -33,6 +33,7 @@ bench: install
 	@$(PY) bench/attribution_engine.py
 	@$(PY) bench/attribution_shapley.py
 	@$(PY) bench/churn.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/churn_run.py
 	@$(PY) bench/health.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/health_run.py
 	@bench/make_run_timing.sh

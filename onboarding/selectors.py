@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ecosystem.errors import NotFoundError
@@ -15,14 +15,18 @@ from ecosystem.tenancy.models import Tenant
 from .models import ApplicationStatus, OnboardingPlan, OnboardingStep, PartnerApplication, PlanStatus, StepStatus
 
 
-def application_queue(*, tenant: Tenant, status: str | None = ApplicationStatus.SUBMITTED) -> QuerySet:
-    queryset = PartnerApplication.objects.filter(tenant=tenant).select_related("partner")
+def application_queue(*, tenant: Tenant, status: str | None = ApplicationStatus.SUBMITTED, by_fit: bool = False) -> QuerySet:
+    """Applications (of ``status``; None: all), newest first or best partner fit first, each with its fit
+    score and reasons joined (``fit``; missing until scored), so a page of them is one query."""
+    queryset = PartnerApplication.objects.filter(tenant=tenant).select_related("partner", "fit")
+    if by_fit:
+        queryset = queryset.order_by(F("fit_score").desc(nulls_last=True), "-submitted_at", "-id")
     return queryset.filter(status=status) if status else queryset
 
 
 def access_application(*, tenant: Tenant, public_id: uuid.UUID) -> PartnerApplication:
     try:
-        return PartnerApplication.objects.select_related("partner").get(tenant=tenant, public_id=public_id)
+        return PartnerApplication.objects.select_related("partner", "fit").get(tenant=tenant, public_id=public_id)
     except PartnerApplication.DoesNotExist:
         raise NotFoundError() from None
 

@@ -84,10 +84,15 @@ def application_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", ApplicationStatus.SUBMITTED)
     if status not in ApplicationStatus.values and status != "all":
         status = ApplicationStatus.SUBMITTED
-    queryset = selectors.application_queue(tenant=request.tenant, status=None if status == "all" else status)
+    sort = "fit" if request.GET.get("sort") == "fit" else "newest"
+    queryset = selectors.application_queue(
+        tenant=request.tenant, status=None if status == "all" else status, by_fit=sort == "fit"
+    )
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     return render(
-        request, "onboarding/application_list.html", {"page": page, "status": status, "statuses": ApplicationStatus.choices}
+        request,
+        "onboarding/application_list.html",
+        {"page": page, "status": status, "statuses": ApplicationStatus.choices, "sort": sort},
     )
 
 
@@ -101,6 +106,7 @@ def application_detail(request: HttpRequest, application_id) -> HttpResponse:
         "regions": [Region(code).label if code in Region.values else code for code in application.regions],
         "form": ReasonForm(),
         "matches": application.screening_matches.all(),
+        "fit": getattr(application, "fit", None),  # joined by access_application; None until scored
         "can_decide": request.membership.role in PARTNER_EDITOR_ROLES and application.status == ApplicationStatus.SUBMITTED,
     }
     return render(request, "onboarding/application_detail.html", context)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import churn_views, views
+from . import churn_views, fit_urls, views
 
 urlpatterns = [
     path("health/", views.health_list, name="health"),
@@ -18,6 +18,7 @@ urlpatterns = [
         churn_views.intervention_outcome,
         name="intervention_outcome",
     ),
+    *fit_urls.urlpatterns,
     path("health/<uuid:partner_id>/", views.health_detail, name="health_detail"),
 ]
 

@@ -16,6 +16,10 @@ RECORDED_JOB_KINDS = [
     *JOB_KINDS,
     ("screening_rescreen", "Screen every applicant and partner again against the new screening list"),
     ("deal_import", "Import customer accounts or opportunities from a CRM export"),
+    ("account_mapping", "Match customer accounts against a partner's account list"),
+    ("attribution_run", "Compute an attribution run"),
+    ("churn_train", "Train the churn model and predict every partner"),
+    ("fit_profile_train", "Train the ideal partner profile and score applicants and prospects"),
 ]
 
 

@@ -395,7 +395,8 @@ class Command(BaseCommand):
         lead_route(tenant=tenant, actor=owner, lead=lead)
 
     def _ecosystem(self, tenant: Tenant, owner: User, partners: dict[str, PartnerOrganization]) -> None:
-        """Joint solutions, business plans, the directory and collaborations, SLAs, account mapping, attribution, health."""
+        """Joint solutions, business plans, the directory and collaborations, SLAs, account mapping, attribution,
+        health and churn, the ideal partner profile."""
         from attribution import demo as attribution_demo
         from deals.mapping import demo as mapping_demo
         from deals.sla import demo as sla_demo
@@ -403,8 +404,9 @@ class Command(BaseCommand):
         from partners.plans import demo as plan_demo
         from partners.solutions import demo as solution_demo
         from scoring import demo as scoring_demo
+        from scoring import fit_demo
 
-        for area in (solution_demo, plan_demo, directory_demo, sla_demo, mapping_demo, attribution_demo, scoring_demo):
+        for area in (solution_demo, plan_demo, directory_demo, sla_demo, mapping_demo, attribution_demo, scoring_demo, fit_demo):
             area.seed(tenant=tenant, owner=owner, partners=partners)
 
     def _person(self, email: str, full_name: str, *, is_staff: bool = False, is_superuser: bool = False) -> User:
