@@ -20,8 +20,10 @@ from onboarding import urls as onboarding_urls
 from partners import content_urls, tier_urls
 from partners import urls as partner_org_urls
 from partners.directory import urls as directory_urls
+from partners.mdf import urls as mdf_urls
 from partners.plans import urls as plan_urls
 from partners.solutions import urls as solution_urls
+from partners.surveys import urls as survey_urls
 from scoring import urls as scoring_urls
 
 # The operator logs in to Django admin through allauth (rate limits, MFA), never admin's own form.
@@ -62,6 +64,8 @@ ECOSYSTEM_AREAS = {
     "mapping": mapping_urls,
     "attribution": attribution_urls,
     "scoring": scoring_urls,
+    "mdf": mdf_urls,
+    "surveys": survey_urls,
 }
 ecosystem_routes = []
 for _namespace, _module in ECOSYSTEM_AREAS.items():

@@ -34,8 +34,10 @@ from partners.api.tier_views import (
 )
 from partners.api.views import ContentItemViewSet, PartnerLogoViewSet, PartnerViewSet
 from partners.directory.api import routes as directory_routes
+from partners.mdf.api import routes as mdf_routes
 from partners.plans.api import routes as plan_routes
 from partners.solutions.api import routes as solution_routes
+from partners.surveys.api import routes as survey_routes
 from scoring.api import routes as scoring_routes
 
 router = SimpleRouter(use_regex_path=False)
@@ -90,6 +92,8 @@ ECOSYSTEM_AREAS = (
     mapping_routes,
     attribution_routes,
     scoring_routes,
+    mdf_routes,
+    survey_routes,
 )
 for _area in ECOSYSTEM_AREAS:
     _area.register(router)

@@ -127,6 +127,9 @@ INSTALLED_APPS = [
     "deals.mapping",
     "attribution",
     "scoring",
+    # program economics (issue 8)
+    "partners.mdf",
+    "partners.surveys",
 ]
 
 MIDDLEWARE = [
