@@ -7,6 +7,8 @@ predictions, alerts, interventions and models are staff-only rows.
 
 from __future__ import annotations
 
+import functools
+
 from tests.isolation.routes import Route, no_ids
 
 ROUTES: dict[str, Route] = {
@@ -40,16 +42,12 @@ def objects(a) -> dict:
     import datetime
 
     from ecosystem.jobs.services import job_create
-    from scoring.churn.synthetic import LABEL, synthetic_tenant
-    from scoring.churn.training import train_churn_model
     from scoring.models import ChurnAlert, Intervention
     from scoring.registry import prediction_model_register
     from scoring.services import health_scores_compute
 
     health_scores_compute(tenant=a.tenant)
-    synthetic = synthetic_tenant(n_partners=300, n_months=10, seed=5).table
-    result = train_churn_model(synthetic.drop(columns=["true_probability", "partner_id"]), label=LABEL, time_column="as_of")
-    model = prediction_model_register(tenant=a.tenant, actor=a.owner, kind="churn", result=result)
+    model = prediction_model_register(tenant=a.tenant, actor=a.owner, kind="churn", result=_trained())
     alert = ChurnAlert.objects.create(
         tenant=a.tenant,
         partner=a.partner1,
@@ -71,3 +69,13 @@ def objects(a) -> dict:
         "churn_job": job.public_id,
         "partner1_ids": set(),
     }
+
+
+@functools.cache
+def _trained():
+    """A small churn model, trained once per test process (the matrix builds tenant A for every route)."""
+    from scoring.churn.synthetic import LABEL, synthetic_tenant
+    from scoring.churn.training import train_churn_model
+
+    synthetic = synthetic_tenant(n_partners=300, n_months=10, seed=5).table
+    return train_churn_model(synthetic.drop(columns=["true_probability", "partner_id"]), label=LABEL, time_column="as_of")
