@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 
 from . import currency_services as services
@@ -142,7 +142,8 @@ def rate_export(request: HttpRequest) -> HttpResponse:
         .order_by("currency", "valid_from")
         .values_list("currency", "valid_from", "rate")
     )
-    return csv_response(
+    return export_response(
+        request,
         filename=f"currency-rates-{request.tenant.slug}.csv",
         header=list(services.CSV_COLUMNS),
         rows=((currency, day.isoformat(), rate_text(rate)) for currency, day, rate in rows),

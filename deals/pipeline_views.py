@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ecosystem.accounts.models import PARTNER_ROLES, STAFF_ROLES
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import roles_required
 from partners.models import PartnerOrganization, PartnerType, Tier
 
@@ -33,8 +33,8 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
 def _render(request: HttpRequest, filters: PipelineFilters, extra: dict, *, filename: str) -> HttpResponse:
     currency = engagement_rules(tenant=request.tenant).currency
     figures = pipeline_figures(tenant=request.tenant, filters=filters, currency=currency)
-    if request.GET.get("export") == "csv":
-        return csv_response(filename=filename, header=PIPELINE_CSV_HEADER, rows=pipeline_csv_rows(figures))
+    if export_format(request):
+        return export_response(request, filename=filename, header=PIPELINE_CSV_HEADER, rows=pipeline_csv_rows(figures))
     chart = {
         "labels": [s.label for s in figures.stages],
         "totals": [float(s.total) for s in figures.stages],

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError, NotFoundError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import PartnerOrganization
 
@@ -86,7 +86,7 @@ def sla_label(due: datetime.datetime | None, now: datetime.datetime) -> tuple[st
 def registration_queue(request: HttpRequest) -> HttpResponse:
     queue = selectors.registration_queue(tenant=request.tenant, filters=request.GET)
     queryset = queue.qs
-    if request.GET.get("export") == "csv":
+    if export_format(request):
         rows = (
             (
                 r.public_id,
@@ -105,7 +105,8 @@ def registration_queue(request: HttpRequest) -> HttpResponse:
             )
             for r in queryset
         )
-        return csv_response(
+        return export_response(
+            request,
             filename=f"deal-registrations-{request.tenant.slug}.csv",
             header=[
                 "id",

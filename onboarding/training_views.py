@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.errors import ApplicationError, NotFoundError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
@@ -200,7 +200,7 @@ def partner_team_training(request: HttpRequest, partner_id) -> HttpResponse:
 def certification_list(request: HttpRequest) -> HttpResponse:
     certification_filter = selectors.certification_filter(tenant=request.tenant, data=request.GET)
     queryset = certification_filter.qs
-    if request.GET.get("export") == "csv":
+    if export_format(request):
         rows = (
             (
                 c.credential_number,
@@ -214,7 +214,8 @@ def certification_list(request: HttpRequest) -> HttpResponse:
             )
             for c in queryset.iterator(chunk_size=500)
         )
-        return csv_response(
+        return export_response(
+            request,
             filename=f"certifications-{request.tenant.slug}.csv",
             header=["credential_number", "partner", "holder", "email", "course", "issued_at", "expires_on", "revoked_at"],
             rows=rows,

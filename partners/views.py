@@ -15,7 +15,7 @@ from ecosystem.accounts.forms import InvitationForm
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.accounts.selectors import pending_invitations, team_members
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
@@ -31,9 +31,10 @@ PAGE_SIZE = 25
 def partner_list(request: HttpRequest) -> HttpResponse:
     partner_filter = selectors.partner_filter(tenant=request.tenant, data=request.GET)
     queryset = partner_filter.qs.order_by("name", "id")
-    if request.GET.get("export") == "csv":
+    if export_format(request):
         rows = queryset.values_list("public_id", "name", "partner_type", "website_domain", "country", "status", "created_at")
-        return csv_response(
+        return export_response(
+            request,
             filename=f"partners-{request.tenant.slug}.csv",
             header=["id", "name", "type", "website_domain", "country", "status", "created_at"],
             rows=rows,

@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from ecosystem.accounts.models import PARTNER_ROLES
 from ecosystem.errors import NotFoundError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_response
 from ecosystem.portal.base import roles_required
 
 from ..forms import model_label
@@ -104,4 +104,4 @@ def export(request: HttpRequest) -> HttpResponse:
         ]
         for j in named
     )
-    return csv_response(filename=f"attribution-{run.period_start}-{run.period_end}.csv", header=header, rows=lines)
+    return export_response(request, filename=f"attribution-{run.period_start}-{run.period_end}.csv", header=header, rows=lines)

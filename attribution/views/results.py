@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecosystem.accounts.models import STAFF_ROLES
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_response
 from ecosystem.portal.base import roles_required
 from partners.models import PartnerOrganization
 
@@ -146,7 +146,7 @@ def journeys_export(request: HttpRequest, run_id) -> HttpResponse:
                 out += [share, share * value]
             yield out
 
-    return csv_response(filename=f"attribution-{run.public_id}-deals.csv", header=header, rows=rows())
+    return export_response(request, filename=f"attribution-{run.public_id}-deals.csv", header=header, rows=rows())
 
 
 class TrendForm(forms.Form):
@@ -235,4 +235,4 @@ def runs_export(request: HttpRequest) -> HttpResponse:
         ]
         for r in runs
     )
-    return csv_response(filename="attribution-runs.csv", header=header, rows=rows)
+    return export_response(request, filename="attribution-runs.csv", header=header, rows=rows)

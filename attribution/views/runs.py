@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_response
 from ecosystem.portal.base import roles_required
 from partners.models import PartnerOrganization
 
@@ -153,4 +153,4 @@ def run_export(request: HttpRequest, run_id) -> HttpResponse:
         header += [f"{model}_conversions", f"{model}_value"]
     rows = [[r["key"], r["label"], *(x for cell in r["cells"] for x in cell)] for r in table["rows"]]
     rows.append(["", "total", *(x for cell in table["totals"] for x in cell)])
-    return csv_response(filename=f"attribution-{run.public_id}.csv", header=header, rows=rows)
+    return export_response(request, filename=f"attribution-{run.public_id}.csv", header=header, rows=rows)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from deals import imports
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_response
 from ecosystem.portal.base import roles_required
 from partners.models import PartnerOrganization
 
@@ -110,7 +110,7 @@ def touchpoint_export(request: HttpRequest) -> HttpResponse:
         ]
         for public_id, external_id, partner_id, partner, account_id, account, deal, touch_type, occurred_at, weight, source in rows
     )
-    return csv_response(filename=f"touchpoints-{request.tenant.slug}.csv", header=EXPORT_HEADER, rows=lines)
+    return export_response(request, filename=f"touchpoints-{request.tenant.slug}.csv", header=EXPORT_HEADER, rows=lines)
 
 
 @roles_required(*PARTNER_EDITOR_ROLES)

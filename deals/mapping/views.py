@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.errors import ApplicationError, NotFoundError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 
 from . import lists, selectors, services
@@ -123,8 +123,9 @@ def my_list(request: HttpRequest) -> HttpResponse:
     population = request.GET.get("population", "")
     search = request.GET.get("q", "")
     found = lists.own_accounts(tenant=request.tenant, partner_id=side, population=population, search=search)
-    if request.GET.get("format") == "csv":
-        return csv_response(
+    if export_format(request):
+        return export_response(
+            request,
             filename="my-account-list.csv",
             header=["population", "domain", "name", "external_id"],
             rows=found.values_list("population", "domain", "name", "external_id").iterator(),
@@ -286,7 +287,8 @@ def export(request: HttpRequest, partnership_id) -> HttpResponse:
     view = _access(request, partnership_id)
     rows = selectors.overlap_rows(tenant=request.tenant, view=view)
     if rows.exists():
-        return csv_response(
+        return export_response(
+            request,
             filename="account-mapping-overlaps.csv",
             header=["my_population", "my_account", "my_domain", "their_population", "their_name", "their_domain"],
             rows=(
@@ -297,7 +299,8 @@ def export(request: HttpRequest, partnership_id) -> HttpResponse:
     cells = [
         cell for row in selectors.overlap_matrix(view=view, tenant=request.tenant) for cell in row if cell.overlaps is not None
     ]
-    return csv_response(
+    return export_response(
+        request,
         filename="account-mapping-counts.csv",
         header=["my_population", "their_population", "overlaps"],
         rows=((c.my_population, c.other_population, c.overlaps) for c in cells),
@@ -311,8 +314,10 @@ def shared_list(request: HttpRequest, partnership_id, population: str) -> HttpRe
     if population not in MappingPopulation.values or view.other_sharing.get(population) != SharingLevel.ALL or not view.is_active:
         raise NotFoundError()
     rows = selectors.shared_list(tenant=request.tenant, view=view, population=population)
-    if request.GET.get("format") == "csv":
-        return csv_response(filename="shared-list.csv", header=["name", "domain"], rows=((r["name"], r["domain"]) for r in rows))
+    if export_format(request):
+        return export_response(
+            request, filename="shared-list.csv", header=["name", "domain"], rows=((r["name"], r["domain"]) for r in rows)
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import PartnerOrganization
 
@@ -143,9 +143,9 @@ def breaches(request: HttpRequest) -> HttpResponse:
     found = selectors.sla_breaches(
         tenant=request.tenant, period=values["period"], kind=values["kind"], partner_id=partner.pk if partner else None
     )
-    if request.GET.get("export") == "csv":
-        return csv_response(
-            filename=f"sla-breaches-{request.tenant.slug}.csv", header=BREACH_CSV_HEADER, rows=_breach_rows(found)
+    if export_format(request):
+        return export_response(
+            request, filename=f"sla-breaches-{request.tenant.slug}.csv", header=BREACH_CSV_HEADER, rows=_breach_rows(found)
         )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "query": filters.query(), "period": values["period"], "vendor": True}
@@ -197,8 +197,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         partner_id=partner_id,
         definitions=report.definitions,
     )
-    if request.GET.get("export") == "csv":
-        return csv_response(filename="my-sla-breaches.csv", header=BREACH_CSV_HEADER, rows=_breach_rows(found))
+    if export_format(request):
+        return export_response(request, filename="my-sla-breaches.csv", header=BREACH_CSV_HEADER, rows=_breach_rows(found))
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "report": report,

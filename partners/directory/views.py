@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.lists import filter_query
 from partners.models import Capability, PartnerOrganization
@@ -313,7 +313,7 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 def collaboration_list(request: HttpRequest) -> HttpResponse:
     found = selectors.collaboration_filter(tenant=request.tenant, data=request.GET)
     queryset = found.qs
-    if request.GET.get("export") == "csv":
+    if export_format(request):
         rows = (
             (
                 c.public_id,
@@ -331,7 +331,8 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
             )
             for c in queryset
         )
-        return csv_response(
+        return export_response(
+            request,
             filename=f"collaborations-{request.tenant.slug}.csv",
             header=[
                 "id",

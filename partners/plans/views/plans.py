@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import PartnerOrganization
 from partners.solutions.models import JointSolution
@@ -138,7 +138,7 @@ def plan_export(request: HttpRequest) -> HttpResponse:
             rows.append([*base, "", "", "", "", "", ""])
         for f in goals:
             rows.append([*base, f.metric, f.target, "" if f.actual is None else f.actual, f.source_label, f.expected, f.pace])
-    return csv_response(filename="business-plans.csv", header=header, rows=rows)
+    return export_response(request, filename="business-plans.csv", header=header, rows=rows)
 
 
 @roles_required(*PARTNER_ROLES)

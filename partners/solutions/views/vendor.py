@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES, Membership
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 
 from .. import selectors, services
@@ -60,9 +60,10 @@ def solution_list(request: HttpRequest) -> HttpResponse:
     filter_form = SolutionFilterForm(request.GET or None)
     filters = filter_form.filters()
     queryset = selectors.solutions_for_staff(tenant=request.tenant, filters=filters)
-    if request.GET.get("export") == "csv":
+    if export_format(request):
         rows = queryset.select_related("orchestrator_partner", "proposed_by")
-        return csv_response(
+        return export_response(
+            request,
             filename=f"solutions-{request.tenant.slug}.csv",
             header=[
                 "id",
