@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from attribution.api import routes as attribution_routes
+from attribution.economics.api import routes as economics_routes
 from deals.api.cosell_views import CoSellDealViewSet, CoSellInvitationViewSet, DealTeamViewSet
 from deals.api.currency_views import CurrencyRateViewSet
 from deals.api.import_views import DealImportViewSet, MyPipelineViewSet, PipelineViewSet
@@ -94,6 +95,7 @@ ECOSYSTEM_AREAS = (
     scoring_routes,
     mdf_routes,
     survey_routes,
+    economics_routes,
 )
 for _area in ECOSYSTEM_AREAS:
     _area.register(router)

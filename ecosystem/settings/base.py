@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     # program economics (issue 8)
     "partners.mdf",
     "partners.surveys",
+    "attribution.economics",
 ]
 
 MIDDLEWARE = [

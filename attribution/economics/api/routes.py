@@ -1,0 +1,8 @@
+"""This area's part of ``/api/v1/t/<tenant>/``: viewsets on the shared router, plus one-object endpoints."""
+
+
+def register(router) -> None:
+    """Add this area's viewsets to the tenant API router (ecosystem/api/urls.py calls it)."""
+
+
+urlpatterns: list = []  # paths relative to /api/v1/t/<tenant_slug>/, named in the "api" namespace

@@ -1,0 +1,5 @@
+"""Portal routes: ``urlpatterns`` under /t/<tenant>/ (vendor staff, "economics"), ``partner_urlpatterns`` under /p/<tenant>/."""
+
+urlpatterns: list = []
+
+partner_urlpatterns: list = []
