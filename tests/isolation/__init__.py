@@ -1,5 +1,5 @@
 """Per-capability parts of the isolation matrix: each module has ``ROUTES`` and ``objects(a)``."""
 
-from tests.isolation import attribution, currency, directory, mapping, plans, scoring, scoring_fit, sla, solutions
+from tests.isolation import attribution, currency, directory, economics, mapping, plans, scoring, scoring_fit, sla, solutions
 
-AREAS = (solutions, plans, sla, directory, mapping, attribution, currency, scoring, scoring_fit)
+AREAS = (solutions, plans, sla, directory, mapping, attribution, currency, scoring, scoring_fit, economics)

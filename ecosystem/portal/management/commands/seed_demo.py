@@ -398,6 +398,7 @@ class Command(BaseCommand):
         """Joint solutions, business plans, the directory and collaborations, SLAs, account mapping, attribution,
         health and churn, the ideal partner profile."""
         from attribution import demo as attribution_demo
+        from attribution.economics import demo as economics_demo
         from deals.mapping import demo as mapping_demo
         from deals.sla import demo as sla_demo
         from partners.directory import demo as directory_demo
@@ -406,7 +407,17 @@ class Command(BaseCommand):
         from scoring import demo as scoring_demo
         from scoring import fit_demo
 
-        for area in (solution_demo, plan_demo, directory_demo, sla_demo, mapping_demo, attribution_demo, scoring_demo, fit_demo):
+        for area in (
+            solution_demo,
+            plan_demo,
+            directory_demo,
+            sla_demo,
+            mapping_demo,
+            attribution_demo,
+            scoring_demo,
+            fit_demo,
+            economics_demo,
+        ):
             area.seed(tenant=tenant, owner=owner, partners=partners)
 
     def _person(self, email: str, full_name: str, *, is_staff: bool = False, is_superuser: bool = False) -> User:
