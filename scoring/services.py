@@ -8,8 +8,9 @@ the tenant's weights (:class:`~scoring.models.ScoringSettings`), and writes one
 to the total, what moved against the partner's previous score, and the three actions that would
 raise it most. A second computation on the same day replaces the first.
 
-Satisfaction (PSAT) is left out until the program collects answers (issue 8): the engine then
-renormalises the other weights, as it does for a partner without answers.
+Satisfaction (PSAT) is each partner's latest survey answers
+(:func:`partners.surveys.selectors.psat_for_health`); a partner without answers has it left out and the
+engine renormalises the other weights.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def health_features(
     ``events``: already loaded events covering at least [as_of − HISTORY_DAYS, as_of) (several dates
     scored from one read); only those in that range are used. Without it the events are read here.
     """
+    from partners.surveys.selectors import psat_for_health
+
     since = as_of - datetime.timedelta(days=HISTORY_DAYS)
     if events is None:
         events = load_events(as_of=as_of, since=since, partner_ids=partner_ids)
@@ -86,7 +89,7 @@ def health_features(
         "days_since_login": engagement.days_since_last[:, agg.EventKind.LOGIN].copy(),
         "logins_30d": engagement.count(30, agg.EventKind.LOGIN).astype(np.float64),
         "courses_completed_90d": engagement.count(90, agg.EventKind.COURSE_COMPLETED).astype(np.float64),
-        "psat": np.full(len(ids), np.nan),
+        "psat": psat_for_health(as_of=as_of, partner_ids=ids),
         **{
             name: facts[name]
             for name in (

@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.churn_retrain_all_tenants",
         "schedule": 7 * 24 * 60 * 60,
     },
+    # partner surveys: the ones opening today announced to the partners' people, daily
+    "surveys-open-today-all-tenants": {
+        "task": "partners.surveys.tasks.surveys_open_today_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
     # scoring: the ideal partner profile retrained and every applicant and prospect scored, weekly
     "fit-weekly-all-tenants": {
         "task": "scoring.fit_tasks.fit_weekly_all_tenants",

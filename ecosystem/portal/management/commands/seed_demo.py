@@ -396,7 +396,7 @@ class Command(BaseCommand):
 
     def _ecosystem(self, tenant: Tenant, owner: User, partners: dict[str, PartnerOrganization]) -> None:
         """Joint solutions, business plans, the directory and collaborations, SLAs, account mapping, attribution,
-        health and churn, the ideal partner profile."""
+        partner surveys, health and churn, the ideal partner profile, program economics."""
         from attribution import demo as attribution_demo
         from attribution.economics import demo as economics_demo
         from deals.mapping import demo as mapping_demo
@@ -404,6 +404,7 @@ class Command(BaseCommand):
         from partners.directory import demo as directory_demo
         from partners.plans import demo as plan_demo
         from partners.solutions import demo as solution_demo
+        from partners.surveys import demo as survey_demo
         from scoring import demo as scoring_demo
         from scoring import fit_demo
 
@@ -414,6 +415,7 @@ class Command(BaseCommand):
             sla_demo,
             mapping_demo,
             attribution_demo,
+            survey_demo,  # before the health scores, which read PSAT
             scoring_demo,
             fit_demo,
             economics_demo,
