@@ -44,6 +44,11 @@ class RegistrationForm(forms.Form):
         required=False,
         help_text=_("A solution in market that your organisation delivers: its partners join the deal as co-sellers."),
     )
+    mdf_request = forms.ChoiceField(
+        label=_("MDF campaign"),
+        required=False,
+        help_text=_("One of your approved MDF campaigns, when the deal came from it: its spend is measured against this deal."),
+    )
     solution = forms.CharField(label=_("Solution"), max_length=200, required=False)
     value = forms.DecimalField(label=_("Estimated value"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.CharField(label=_("Currency"), min_length=3, max_length=3, initial="USD")
@@ -58,6 +63,10 @@ class RegistrationForm(forms.Form):
         self.fields["product_lines"].choices = product_line_choices(tenant)
         solutions = registrable_solutions(tenant=tenant, partner_id=partner_id) if partner_id else []
         self.fields["joint_solution"].choices = NO_SOLUTION + solutions
+        from partners.mdf.selectors import registrable_campaigns
+
+        campaigns = registrable_campaigns(tenant=tenant, partner_id=partner_id) if partner_id else []
+        self.fields["mdf_request"].choices = NO_SOLUTION + campaigns
 
     def values(self) -> dict:
         """The cleaned input as ``registration_submit`` takes it."""

@@ -19,6 +19,8 @@ The rules, in one place (the program's own figures are in :class:`~deals.models.
   market that the registering partner delivers (an accepted component, or it orchestrates it);
   anything else is a field error on ``joint_solution``. See :func:`solution_team_join` for how the
   solution's partners come onto the deal.
+* It may be tagged with an **MDF campaign** (``mdf_request``, a public id): one of the registering
+  partner's own approved requests (partners/mdf); anything else is a field error on ``mdf_request``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
 from onboarding.services import require_sales_access
+from partners.mdf.selectors import campaign_for_registration
 from partners.models import EngagementKind, PartnerOrganization, PartnerStatus
 from partners.services import engagement_record
 from partners.solutions.models import ComponentRole, ComponentStatus, SolutionComponent
@@ -316,6 +319,9 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
         joint_solution = solution_for_registration(tenant=tenant, partner_id=partner_id, public_id=values["joint_solution"])
         if not data.solution:  # the free-text solution co-sellers read says which one
             data = replace(data, solution=joint_solution.name[:200])
+    mdf_request = None
+    if values.get("mdf_request") not in (None, ""):  # the partner's own approved MDF campaign, or a field error
+        mdf_request = campaign_for_registration(tenant=tenant, partner_id=partner_id, public_id=values["mdf_request"])
     rules = engagement_rules(tenant=tenant)
     now = timezone.now()
     with transaction.atomic():
@@ -341,6 +347,7 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
             submitted_by=person_of(actor),
             submitted_at=now,
             joint_solution=joint_solution,
+            mdf_request=mdf_request,
             **asdict(data),
         )
         if registration.is_active and not _claim(registration):
@@ -390,6 +397,7 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
                 "rule": rule,
                 "conflicts": [c.kind for c in conflicts],
                 "joint_solution": str(joint_solution.public_id) if joint_solution else None,
+                "mdf_request": str(mdf_request.public_id) if mdf_request else None,
             },
         )
         if joint_solution is not None:

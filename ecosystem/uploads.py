@@ -80,6 +80,7 @@ UPLOAD_HOMES = (
     UploadHome("content", "partners.ContentItem", "file"),
     UploadHome("logos", "partners.PartnerOrganization", "logo"),
     UploadHome("evidence", "onboarding.SecurityEvidence", "file"),
+    UploadHome("mdf-evidence", "mdf.MdfEvidence", "file"),
 )
 # Older than this and referenced by no row: the request that stored it never committed (or the row
 # is gone). Younger files may belong to a transaction that is still open, so they are left alone.

@@ -56,6 +56,11 @@ class MyRegistrationInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="A joint solution in market your organisation delivers (its id): its partners join the deal as co-sellers.",
     )
+    mdf_request = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="One of your organisation's approved MDF campaigns (its id), when the deal came from it.",
+    )
     solution = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True)
     currency = serializers.CharField(min_length=3, max_length=3)

@@ -52,6 +52,10 @@ class Lead(TenantModel):
         related_name="+",
         verbose_name=_("joint solution"),
     )
+    # The MDF campaign that generated the lead (partners/mdf).
+    mdf_request = models.ForeignKey(
+        "mdf.MdfRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("MDF campaign")
+    )
     status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
     offered_to = models.ForeignKey(
         "partners.PartnerOrganization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

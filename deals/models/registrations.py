@@ -150,6 +150,10 @@ class DealRegistration(TenantModel):
         related_name="+",
         verbose_name=_("joint solution"),
     )
+    # The partner's own MDF campaign the deal came from (partners/mdf): links the spend to pipeline and revenue.
+    mdf_request = models.ForeignKey(
+        "mdf.MdfRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("MDF campaign")
+    )
     value = models.DecimalField(_("estimated value"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     expected_close_date = models.DateField(_("expected close"))

@@ -6,6 +6,7 @@ from tests.isolation import (
     directory,
     economics,
     mapping,
+    mdf,
     plans,
     scoring,
     scoring_fit,
@@ -14,4 +15,4 @@ from tests.isolation import (
     surveys,
 )
 
-AREAS = (solutions, plans, sla, directory, mapping, attribution, currency, scoring, scoring_fit, economics, surveys)
+AREAS = (solutions, plans, sla, directory, mapping, attribution, currency, scoring, scoring_fit, economics, surveys, mdf)

@@ -396,12 +396,13 @@ class Command(BaseCommand):
 
     def _ecosystem(self, tenant: Tenant, owner: User, partners: dict[str, PartnerOrganization]) -> None:
         """Joint solutions, business plans, the directory and collaborations, SLAs, account mapping, attribution,
-        partner surveys, health and churn, the ideal partner profile, program economics."""
+        MDF, partner surveys, health and churn, the ideal partner profile, program economics."""
         from attribution import demo as attribution_demo
         from attribution.economics import demo as economics_demo
         from deals.mapping import demo as mapping_demo
         from deals.sla import demo as sla_demo
         from partners.directory import demo as directory_demo
+        from partners.mdf import demo as mdf_demo
         from partners.plans import demo as plan_demo
         from partners.solutions import demo as solution_demo
         from partners.surveys import demo as survey_demo
@@ -415,6 +416,7 @@ class Command(BaseCommand):
             sla_demo,
             mapping_demo,
             attribution_demo,
+            mdf_demo,  # after the deals demo: its campaigns tag registrations
             survey_demo,  # before the health scores, which read PSAT
             scoring_demo,
             fit_demo,
