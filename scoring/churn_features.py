@@ -44,24 +44,12 @@ from partners.models import PartnerOrganization, PartnerStatus, PartnerStatusCha
 from .events_loader import KINDS, load_events
 from .facts import partner_facts
 from .models import Intervention
-from .services import HISTORY_DAYS, health_features
+from .services import FACT_INPUTS, HISTORY_DAYS, health_features
 
 ACTIVITY_KINDS = ("login", "registration_submitted", "course_completed")
 LABEL = "inactive"
-HEALTH_INPUTS = (
-    "logins_30d",
-    "courses_completed_90d",
-    "certified_people",
-    "certifications_expiring",
-    "registrations_90d",
-    "registrations_approved",
-    "registrations_rejected",
-    "deals_won",
-    "deals_lost",
-    "days_to_close",
-    "revenue_recent",
-    "revenue_previous",
-)
+# The health inputs that are point in time (open security items are the state now: left out).
+HEALTH_INPUTS = ("logins_30d", "courses_completed_90d", *(n for n in FACT_INPUTS if n != "open_security_items"))
 FEATURES = (
     "days_since_last_login",
     "login_trend_log",

@@ -39,6 +39,20 @@ from .models import HealthScore, ScoringSettings
 
 ENGINE_VERSION = "1.0.0"
 HISTORY_DAYS = 365  # engagement read back this far for each score
+# The health inputs read from the platform's records (scoring.facts), besides the engagement events.
+FACT_INPUTS = (
+    "certified_people",
+    "certifications_expiring",
+    "registrations_90d",
+    "registrations_approved",
+    "registrations_rejected",
+    "deals_won",
+    "deals_lost",
+    "days_to_close",
+    "revenue_recent",
+    "revenue_previous",
+    "open_security_items",
+)
 # Platform event kinds → the engine's codes (kinds the engine does not read are left out).
 EVENT_CODES = {
     EngagementKind.LOGIN: agg.EventKind.LOGIN,
@@ -90,22 +104,7 @@ def health_features(
         "logins_30d": engagement.count(30, agg.EventKind.LOGIN).astype(np.float64),
         "courses_completed_90d": engagement.count(90, agg.EventKind.COURSE_COMPLETED).astype(np.float64),
         "psat": psat_for_health(as_of=as_of, partner_ids=ids),
-        **{
-            name: facts[name]
-            for name in (
-                "certified_people",
-                "certifications_expiring",
-                "registrations_90d",
-                "registrations_approved",
-                "registrations_rejected",
-                "deals_won",
-                "deals_lost",
-                "days_to_close",
-                "revenue_recent",
-                "revenue_previous",
-                "open_security_items",
-            )
-        },
+        **{name: facts[name] for name in FACT_INPUTS},
     }
     return ids, engine.HealthFeatures.from_columns(columns)
 

@@ -104,7 +104,7 @@ def seed(*, tenant, owner, partners: dict) -> None:
 
     summit = decide(ask(northwind, nora, "Cloud summit booth", "event", "12000", 60, "400000", 3), "approve")
     services.claim_decide(tenant=tenant, actor=owner, claim=claim(summit, nora, "11500", 48, 320), approve=True)
-    tagged_deal(northwind, nora, summit, "Hooli", "hooli.example", "70000", won="64000")
+    tagged_deal(northwind, nora, summit, "Globex Logistics", "globex-logistics.example", "70000", won="64000")
     tagged_deal(northwind, nora, summit, "Vandelay Industries", "vandelay.example", "90000")
     decide(
         ask(northwind, nora, "Security webinar series", "webinar", "6000", 40, "150000", 30),
