@@ -8,8 +8,13 @@ Requests in every state:
   tagged with it, one won for 64,000 and one open for 90,000) and *Security webinar series* (6,000,
   partially approved for 4,000).
 * Fabrikam: *Retail roadshow* (9,000, approved; claim of 8,800 paid, the campaign completed; a deal
-  tagged with it won for 52,000) and *Search ads* (5,000, waiting for a decision).
-* Contoso: *Customer golf day* (3,000, rejected: no hospitality) and *MSP lunch and learn* (2,500, waiting).
+  tagged with it won for 52,000), *Search ads* (5,000, waiting for a decision), *Partner webinar*
+  (4,000; claim of 3,800 approved; a deal won for 36,000) and *Email nurture* (2,000; claim of 1,900
+  approved; an open deal of 30,000).
+* Contoso: *Customer golf day* (3,000, rejected: no hospitality), *Security workshop* (3,000; claim
+  approved; no deal yet: Contoso is still onboarding, so it cannot register) and *MSP lunch and learn* (2,500, waiting).
+
+Five campaigns have ended with an approved claim, so the waiting requests show a predicted return.
 
 So the campaigns page shows spend, pipeline, revenue and ROPI straight away.
 """
@@ -118,7 +123,17 @@ def seed(*, tenant, owner, partners: dict) -> None:
     services.claim_mark_paid(tenant=tenant, actor=owner, claim=paid)
     tagged_deal(fabrikam, None, roadshow, "Initrode", "initrode.example", "55000", won="52000")
     ask(fabrikam, None, "Search ads", "digital", "5000", 80, "120000", 60)
+    # two more campaigns that have ended (and Contoso's workshop below), so a waiting request's predicted
+    # return (scoring.mdf_return) has past campaigns to learn from
+    webinar = decide(ask(fabrikam, None, "Partner webinar", "webinar", "4000", 25, "90000", 20), "approve")
+    services.claim_decide(tenant=tenant, actor=owner, claim=claim(webinar, None, "3800", 21, 95), approve=True)
+    tagged_deal(fabrikam, None, webinar, "Brightwave Media", "brightwave-media.example", "40000", won="36000")
+    nurture = decide(ask(fabrikam, None, "Email nurture", "email", "2000", 30, "60000", 10), "approve")
+    services.claim_decide(tenant=tenant, actor=owner, claim=claim(nurture, None, "1900", 18, 0), approve=True)
+    tagged_deal(fabrikam, None, nurture, "Northcove Clinics", "northcove-clinics.example", "30000")
 
     golf = ask(contoso, carl, "Customer golf day", "event", "3000", 10, "60000", 1)
     decide(golf, "reject", reason="Outside the program's guidelines: no hospitality events.")
+    workshop = decide(ask(contoso, carl, "Security workshop", "event", "3000", 12, "50000", 5), "approve")
+    services.claim_decide(tenant=tenant, actor=owner, claim=claim(workshop, carl, "3000", 12, 40), approve=True)
     ask(contoso, carl, "MSP lunch and learn", "training", "2500", 15, "45000", 1)

@@ -63,6 +63,8 @@ def test_a_partner_requests_funds_the_manager_approves_the_partner_claims_and_th
     page.goto("/t/acme/mdf/requests/")
     row = page.get_by_test_id("request-row").filter(has_text="Partner breakfast briefing")
     expect(row.get_by_test_id("partner-remaining")).to_contain_text("24,000.00")
+    # and what it is likely to bring, from the five demo campaigns that have ended (an event: all campaigns)
+    expect(row.get_by_test_id("predicted-return")).to_contain_text("from 5 past campaigns (all campaigns)")
     docs_screenshot(page, "mdf-request-queue", screenshot)
     row.get_by_role("button", name="Decide").click()
     expect(page.get_by_text("Partner breakfast briefing: Approved.")).to_be_visible()
@@ -98,6 +100,7 @@ def test_a_partner_requests_funds_the_manager_approves_the_partner_claims_and_th
     expect(campaign.get_by_test_id("campaign-spend")).to_have_text("4,750.00")
     summit = page.get_by_test_id("campaign-row").filter(has_text="Cloud summit booth")
     expect(summit.get_by_test_id("campaign-ropi")).to_have_text("5.57×")  # 64,000 won ÷ 11,500 spent
-    # program: 64,000 + 52,000 won ÷ (11,500 + 8,800 + 4,750) spent = 116,000 ÷ 25,050
-    expect(page.get_by_test_id("program-ropi")).to_have_text("4.63×")
+    # program: 64,000 + 52,000 + 36,000 won ÷ (11,500 + 8,800 + 3,800 + 1,900 + 3,000 + 4,750) spent
+    # = 152,000 ÷ 33,750
+    expect(page.get_by_test_id("program-ropi")).to_have_text("4.50×")
     docs_screenshot(page, "mdf-campaigns", screenshot)
