@@ -37,7 +37,6 @@ from partners.models import PartnerOrganization, PartnerStatus
 
 from .churn import drift
 from .churn.rules import DEFAULT_RULES, applicable_rules, rule_based_risk
-from .churn.training import NotEnoughHistory, train_churn_model
 from .churn_features import FEATURES, LABEL, partner_month_table
 from .models import (
     AlertStatus,
@@ -107,6 +106,9 @@ def churn_model_train(
     *, tenant: Tenant, actor: Any, job=None, today: datetime.date | None = None, progress=None
 ) -> TrainingOutcome:
     """Train the tenant's churn model on its own history and make it the active one (see the module docstring)."""
+    # scikit-learn takes seconds to import: only the worker's training pays for it, not every web process
+    from .churn.training import NotEnoughHistory, train_churn_model
+
     today = today or timezone.localdate()
     progress = progress or (lambda percent, message: None)
     progress(10, "reading the history")
