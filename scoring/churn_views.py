@@ -55,10 +55,11 @@ def churn(request: HttpRequest) -> HttpResponse:
         return redirect("scoring:churn", request.tenant.slug)
     model = PredictionModel.objects.filter(kind=ModelKind.CHURN, is_active=True).defer("artefact").first()
     page = Paginator(latest_churn_predictions(), PAGE_SIZE).get_page(request.GET.get("page"))
+    config = churn_service.scoring_settings(request.tenant)
     context = {
         "model": model,
-        "status": churn_service.scoring_settings(request.tenant).churn_status,
-        "threshold": churn_service.scoring_settings(request.tenant).at_risk_threshold,
+        "status": config.churn_status,
+        "threshold": config.at_risk_threshold,
         "alerts": list(open_alerts()[:100]),
         "page": page,
         "interventions": intervention_counts(),
