@@ -176,7 +176,7 @@ def _clean_external_id(raw: str) -> str:
     return value
 
 
-def _as_uuid(raw: str) -> uuid.UUID | None:
+def as_uuid(raw: str) -> uuid.UUID | None:
     try:
         return uuid.UUID((raw or "").strip())
     except ValueError:
@@ -270,15 +270,15 @@ def _read_rows(records: list[list[str]], position: dict[str, int], names: dict[s
                 )
             else:
                 seen[row.external_id] = number
-        if row.deal and _as_uuid(row.deal) is None:
+        if row.deal and as_uuid(row.deal) is None:
             errors.append(RowError(number, names["deal"], "deal_not_found", _("Give the deal registration's public id.")))
         rows.append(row)  # bad rows too: their partner and account problems are reported as well
     return rows
 
 
-def _partners(tenant: Tenant, rows: list[_Row]) -> tuple[dict[uuid.UUID, int], dict[str, list[int]]]:
+def partners_for_rows(tenant: Tenant, rows: list[_Row]) -> tuple[dict[uuid.UUID, int], dict[str, list[int]]]:
     """Partners by public id and by lower-case name: one query."""
-    ids = {u for u in (_as_uuid(r.partner) for r in rows) if u is not None}
+    ids = {u for u in (as_uuid(r.partner) for r in rows) if u is not None}
     names = {r.partner.lower() for r in rows if r.partner}  # lower(), as SQL's LOWER()
     by_id: dict[uuid.UUID, int] = {}
     by_name: dict[str, list[int]] = {}
@@ -296,7 +296,7 @@ def _partners(tenant: Tenant, rows: list[_Row]) -> tuple[dict[uuid.UUID, int], d
     return by_id, by_name
 
 
-def _accounts(tenant: Tenant, rows: list[_Row]) -> list[tuple[int, str, str, str]]:
+def accounts_for_rows(tenant: Tenant, rows: list[_Row]) -> list[tuple[int, str, str, str]]:
     """(id, CRM id, registrable domain, comparable name) of every account a row may name: one query."""
     refs = {r.account for r in rows if r.account}
     if not refs:
@@ -310,7 +310,7 @@ def _accounts(tenant: Tenant, rows: list[_Row]) -> list[tuple[int, str, str, str
     )
 
 
-def _match_account(ref: str, index: dict) -> tuple[int | None, str]:
+def match_account(ref: str, index: dict) -> tuple[int | None, str]:
     """The account ``ref`` names: by CRM id, else by domain, else by comparable name. ``(id, "")`` or ``(None, error code)``."""
     if ref in index["external"]:
         return index["external"][ref], ""
@@ -325,7 +325,7 @@ def _match_account(ref: str, index: dict) -> tuple[int | None, str]:
     return None, "account_not_found"
 
 
-def _account_index(accounts: list[tuple[int, str, str, str]]) -> dict:
+def account_index(accounts: list[tuple[int, str, str, str]]) -> dict:
     index: dict[str, dict] = {"external": {}, "domain": {}, "name": {}}
     for pk, external_id, domain, key in accounts:
         if external_id:
@@ -358,7 +358,7 @@ def _resolve(
     for row in rows:
         row_errors: list[RowError] = []
         partner_id: int | None = None
-        partner_uuid = _as_uuid(row.partner)
+        partner_uuid = as_uuid(row.partner)
         if row.partner:
             if partner_uuid is not None and partner_uuid in partners_by_id:
                 partner_id = partners_by_id[partner_uuid]
@@ -381,7 +381,7 @@ def _resolve(
                     )
         account_id: int | None = None
         if row.account:
-            account_id, problem = _match_account(row.account, index)
+            account_id, problem = match_account(row.account, index)
             if problem == "ambiguous_account":
                 row_errors.append(
                     RowError(
@@ -401,7 +401,7 @@ def _resolve(
                     )
                 )
         registration_id: int | None = None
-        deal_uuid = _as_uuid(row.deal) if row.deal else None
+        deal_uuid = as_uuid(row.deal) if row.deal else None
         if deal_uuid is not None:
             deal = deals.get(deal_uuid)
             if deal is None:
@@ -439,9 +439,9 @@ def touchpoints_import(*, tenant: Tenant, actor: Any, data: bytes) -> Touchpoint
 
     # Reads and write in one transaction: the tenant settings row-level security needs hold for every query.
     with tenant_atomic():
-        partners_by_id, partners_by_name = _partners(tenant, rows)
-        index = _account_index(_accounts(tenant, rows))
-        deal_ids = {u for u in (_as_uuid(r.deal) for r in rows if r.deal) if u is not None}
+        partners_by_id, partners_by_name = partners_for_rows(tenant, rows)
+        index = account_index(accounts_for_rows(tenant, rows))
+        deal_ids = {u for u in (as_uuid(r.deal) for r in rows if r.deal) if u is not None}
         deals: dict[uuid.UUID, tuple[int, int]] = {}
         if deal_ids:
             deals = {

@@ -41,7 +41,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attribution.touchpoint_imports import _account_index, _accounts, _as_uuid, _match_account, _partners
+from attribution.touchpoint_imports import account_index, accounts_for_rows, as_uuid, match_account, partners_for_rows
 from deals.imports import ImportFileInvalid, RowError, ValueInvalid, parse_amount, parse_date, read_csv
 from deals.imports.headers import normalise_header
 from ecosystem.accounts.models import User
@@ -282,15 +282,15 @@ def _resolve(
     rows: list[_Row], names: dict[str, str], bad_rows: set[int], tenant: Tenant, errors: list[RowError]
 ) -> list[RevenueEntry]:
     """Accounts and partners, each read once for the whole file; a second row for the same account-month is an error."""
-    partners_by_id, partners_by_name = _partners(tenant, [r for r in rows if r.partner])
-    index = _account_index(_accounts(tenant, rows))
+    partners_by_id, partners_by_name = partners_for_rows(tenant, [r for r in rows if r.partner])
+    index = account_index(accounts_for_rows(tenant, rows))
     entries: list[RevenueEntry] = []
     seen: dict[tuple[int, datetime.date], int] = {}
     for row in rows:
         row_errors: list[RowError] = []
         account_id: int | None = None
         if row.account:
-            account_id, problem = _match_account(row.account, index)
+            account_id, problem = match_account(row.account, index)
             if problem == "ambiguous_account":
                 message = _("Several accounts have this name; give the account's CRM id or website.")
                 row_errors.append(RowError(row.row, names["account"], problem, message))
@@ -299,7 +299,7 @@ def _resolve(
                 row_errors.append(RowError(row.row, names["account"], problem, message))
         partner_id: int | None = None
         if row.partner:
-            partner_uuid = _as_uuid(row.partner)
+            partner_uuid = as_uuid(row.partner)
             candidates = partners_by_name.get(row.partner.lower(), [])
             if partner_uuid is not None and partner_uuid in partners_by_id:
                 partner_id = partners_by_id[partner_uuid]
