@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import platform
 import resource
 import sys
 import time
@@ -39,6 +38,7 @@ django.setup()
 
 from django.db import connections, transaction  # noqa: E402
 
+from bench.results import append, machine  # noqa: E402
 from ecosystem.tenancy import bootstrap  # noqa: E402
 from ecosystem.tenancy.context import tenant_context  # noqa: E402
 from ecosystem.tenancy.models import Tenant  # noqa: E402
@@ -189,25 +189,6 @@ def phases(tenant: Tenant) -> dict[str, float]:
     }
 
 
-def machine(version: str) -> str:
-    cpu = "unknown CPU"
-    memory = "unknown"
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-        memory = f"{kb / 1024 / 1024:.0f} GB"
-    except (OSError, StopIteration):
-        pass
-    return (
-        f"{platform.machine()}, {os.cpu_count()} cores ({cpu}), {memory} RAM, {version.split(',')[0]}, "
-        f"load average {os.getloadavg()[0]:.1f} when the bench ended"
-    )
-
-
 def main() -> None:
     bootstrap.drop_database(NAME)
     bootstrap.use_database(NAME)
@@ -263,8 +244,7 @@ def main() -> None:
                 "Growth (time ratio against journeys ratio, from the smallest size): "
                 + "; ".join(f"×{n / base[0]:.0f} journeys → ×{full / base[2]:.1f} time" for n, _, full, *_ in rows[1:])
             )
-        with open(Path(__file__).resolve().parent / "RESULTS.md", "a") as results:
-            results.write("\n".join(lines) + "\n")
+        append("\n".join(lines) + "\n")
     if not os.environ.get("BENCH_ATTRIBUTION_KEEP"):
         bootstrap.drop_database(NAME)
 

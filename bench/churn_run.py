@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import platform
 import resource
 import sys
 import time
@@ -37,6 +36,7 @@ django.setup()
 from django.db import connection, connections, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.results import append, machine  # noqa: E402
 from ecosystem.tenancy import bootstrap  # noqa: E402
 from ecosystem.tenancy.context import tenant_context  # noqa: E402
 from ecosystem.tenancy.models import Tenant  # noqa: E402
@@ -158,19 +158,13 @@ def main() -> None:
     )
     print(line)
     if not os.environ.get("BENCH_CHURN_NO_RECORD"):
-        cpu = next(
-            (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")),
-            "?",
+        append(
+            f"\n## Churn model end to end ({datetime.date.today().isoformat()})\n\n"
+            "`bench/churn_run.py`: a tenant seeded server-side with a planted churn mechanism (not timed), then the "
+            "Train now task timed through a real Celery worker (solo pool, real Redis broker, scikit-learn on one "
+            "thread), from the task sent to today's predictions stored. "
+            f"Machine: {machine(version)}.\n\n{line}.\n"
         )
-        with open(Path(__file__).resolve().parent / "RESULTS.md", "a") as results:
-            results.write(
-                f"\n## Churn model end to end ({datetime.date.today().isoformat()})\n\n"
-                "`bench/churn_run.py`: a tenant seeded server-side with a planted churn mechanism (not timed), then the "
-                "Train now task timed through a real Celery worker (solo pool, real Redis broker, scikit-learn on one "
-                "thread), from the task sent to today's predictions stored. "
-                f"Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu}), {version.split(',')[0]}, load average "
-                f"{os.getloadavg()[0]:.1f}.\n\n{line}.\n"
-            )
     if not os.environ.get("BENCH_CHURN_KEEP"):
         bootstrap.drop_database(NAME)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import platform
 import resource
 import sys
 import time
@@ -37,6 +36,7 @@ django.setup()
 from django.db import connection, connections, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.results import append, machine  # noqa: E402
 from ecosystem.tenancy import bootstrap  # noqa: E402
 from ecosystem.tenancy.context import tenant_context  # noqa: E402
 from ecosystem.tenancy.models import Tenant  # noqa: E402
@@ -131,18 +131,12 @@ def main() -> None:
     )
     print(line)
     if not os.environ.get("BENCH_HEALTH_NO_RECORD"):
-        cpu = next(
-            (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")),
-            "?",
+        append(
+            f"\n## Health scores end to end ({datetime.date.today().isoformat()})\n\n"
+            "`bench/health_run.py`: a tenant seeded server-side (not timed), then the nightly computation and single-partner "
+            "refreshes timed through a real Celery worker (solo pool, real Redis broker), from the task sent to the scores "
+            f"stored. Machine: {machine(version)}.\n\n{line}.\n"
         )
-        with open(Path(__file__).resolve().parent / "RESULTS.md", "a") as results:
-            results.write(
-                f"\n## Health scores end to end ({datetime.date.today().isoformat()})\n\n"
-                "`bench/health_run.py`: a tenant seeded server-side (not timed), then the nightly computation and single-partner "
-                "refreshes timed through a real Celery worker (solo pool, real Redis broker), from the task sent to the scores "
-                f"stored. Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu}), {version.split(',')[0]}, load average "
-                f"{os.getloadavg()[0]:.1f}.\n\n{line}.\n"
-            )
     if not os.environ.get("BENCH_HEALTH_KEEP"):
         bootstrap.drop_database(NAME)
 
