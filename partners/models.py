@@ -148,6 +148,8 @@ class EngagementKind(models.TextChoices):
     COURSE_COMPLETED = "course_completed", _("Course completed")
     REGISTRATION_SUBMITTED = "registration_submitted", _("Deal registration submitted")
     ONBOARDING_STEP_COMPLETED = "onboarding_step_completed", _("Onboarding step completed")
+    MDF_REQUEST_SUBMITTED = "mdf_request_submitted", _("MDF request submitted")
+    MDF_CLAIM_SUBMITTED = "mdf_claim_submitted", _("MDF claim submitted")
 
 
 class EngagementEvent(TenantModel):

@@ -13,7 +13,7 @@ from .selectors import COMPONENT_LABELS
 
 PARAMETER_LABELS = {
     "login_half_life_days": _("Engagement: login recency half-life (days)"),
-    "logins_midpoint": _("Engagement: logins in 30 days that score 50"),
+    "logins_midpoint": _("Engagement: logins and portal actions in 30 days that score 50"),
     "engagement_recency_share": _("Engagement: share of recency (0–1)"),
     "certified_midpoint": _("Enablement: certified people that score 50"),
     "expiring_certification_credit": _("Enablement: credit of a certification about to expire (0–1)"),

@@ -59,6 +59,8 @@ EVENT_CODES = {
     EngagementKind.CONTENT_DOWNLOAD: agg.EventKind.CONTENT_VIEW,
     EngagementKind.COURSE_COMPLETED: agg.EventKind.COURSE_COMPLETED,
     EngagementKind.REGISTRATION_SUBMITTED: agg.EventKind.REGISTRATION_SUBMITTED,
+    EngagementKind.MDF_REQUEST_SUBMITTED: agg.EventKind.MDF_REQUEST,
+    EngagementKind.MDF_CLAIM_SUBMITTED: agg.EventKind.MDF_CLAIM,
 }
 
 
@@ -72,15 +74,27 @@ def health_parameters(tenant: Tenant) -> engine.HealthParameters:
 
 
 def health_features(
-    *, as_of: datetime.date, partner_ids: np.ndarray | None = None, events: Events | None = None
+    *,
+    as_of: datetime.date,
+    partner_ids: np.ndarray | None = None,
+    events: Events | None = None,
+    day_included: bool = False,
 ) -> tuple[np.ndarray, engine.HealthFeatures]:
     """(sorted partner ids, their features as of ``as_of``), point in time. Call in the tenant's staff scope.
+
+    By default only what was recorded before ``as_of`` counts (churn rows, whose label starts that
+    day). ``day_included``: what was recorded on ``as_of`` counts too, up to now when it is today, so
+    the score stored for a day moves with a login or a claim a minute later; the windows then end
+    with that day ("the last 30 days" are it and the 29 before) and a login that day is 0 days ago.
 
     ``events``: already loaded events covering at least [as_of − HISTORY_DAYS, as_of) (several dates
     scored from one read); only those in that range are used. Without it the events are read here.
     """
     from partners.surveys.selectors import psat_for_health
 
+    if day_included:
+        ids, features = health_features(as_of=as_of + datetime.timedelta(days=1), partner_ids=partner_ids, events=events)
+        return ids, features.replace(days_since_login=features.days_since_login - 1)
     since = as_of - datetime.timedelta(days=HISTORY_DAYS)
     if events is None:
         events = load_events(as_of=as_of, since=since, partner_ids=partner_ids)
@@ -102,6 +116,7 @@ def health_features(
     columns = {
         "days_since_login": engagement.days_since_last[:, agg.EventKind.LOGIN].copy(),
         "logins_30d": engagement.count(30, agg.EventKind.LOGIN).astype(np.float64),
+        "portal_actions_30d": engine.portal_actions(engagement),
         "courses_completed_90d": engagement.count(90, agg.EventKind.COURSE_COMPLETED).astype(np.float64),
         "psat": psat_for_health(as_of=as_of, partner_ids=ids),
         **{name: facts[name] for name in FACT_INPUTS},
@@ -121,13 +136,14 @@ def _previous_points(partner_ids: list[int], as_of: datetime.date) -> dict[int, 
 
 
 def health_scores_compute(*, tenant: Tenant, as_of: datetime.date | None = None, partner_ids: list[int] | None = None) -> int:
-    """Score every partner of ``tenant`` (or ``partner_ids``) as of ``as_of`` (default today) and store
-    the scores; returns how many. Call inside the tenant's staff scope."""
+    """Score every partner of ``tenant`` (or ``partner_ids``) as of ``as_of`` (default today), counting
+    what was recorded through that day, and store the scores; returns how many. Call inside the
+    tenant's staff scope."""
     as_of = as_of or timezone.localdate()
     wanted = None if partner_ids is None else np.array(sorted(set(partner_ids)), dtype=np.int64)
     with tenant_atomic():
         params = health_parameters(tenant)
-        ids, features = health_features(as_of=as_of, partner_ids=wanted)
+        ids, features = health_features(as_of=as_of, partner_ids=wanted, day_included=True)
         if not len(ids):
             return 0
         scores = engine.score(features, params)

@@ -52,6 +52,7 @@ class EventKind(enum.IntEnum):
     DEAL_WON = 6
     DEAL_LOST = 7
     MDF_CLAIM = 8
+    MDF_REQUEST = 9
 
 
 def day_numbers(day: object) -> np.ndarray:

@@ -16,7 +16,10 @@ Transforms (all absolute, so a partner's score does not move because other partn
 Components (each 0–100; the parameters are fields of :class:`HealthParameters`):
 
 - **engagement** = a·recency(days_since_login, login_half_life_days)
-  + (1 − a)·saturating(logins_30d, logins_midpoint), a = engagement_recency_share.
+  + (1 − a)·saturating(logins_30d + portal_actions_30d, logins_midpoint), a = engagement_recency_share.
+  Portal actions are what a partner does in the portal besides logging in and the things scored
+  elsewhere: content downloads, MDF requests and MDF claims (:data:`PORTAL_ACTIONS`); each counts as
+  much as a login.
 - **enablement** = b·saturating(certified_people − (1 − expiring_certification_credit)·certifications_expiring,
   certified_midpoint) + (1 − b)·saturating(courses_completed_90d, courses_midpoint), b = enablement_certified_share.
   A certification expiring soon counts ``expiring_certification_credit`` (default ½) of a valid one; an
@@ -100,6 +103,7 @@ class HealthFeatures:
 
     days_since_login: np.ndarray  # days since the last portal login; NaN = never
     logins_30d: np.ndarray  # portal logins in the last 30 days
+    portal_actions_30d: np.ndarray  # content downloads, MDF requests and claims in the last 30 days
     certified_people: np.ndarray  # people with a currently valid certification (expired ones excluded)
     certifications_expiring: np.ndarray  # of those, certifications expiring in the next 60 days (≤ certified_people)
     courses_completed_90d: np.ndarray
@@ -236,7 +240,8 @@ def component_scores(features: HealthFeatures, params: HealthParameters) -> np.n
     """The six components (n, 6), each 0–100, satisfaction NaN where the partner has no PSAT."""
     f, p = features, params
     a = p.engagement_recency_share
-    engagement = a * recency(f.days_since_login, p.login_half_life_days) + (1 - a) * saturating(f.logins_30d, p.logins_midpoint)
+    activity = f.logins_30d + f.portal_actions_30d
+    engagement = a * recency(f.days_since_login, p.login_half_life_days) + (1 - a) * saturating(activity, p.logins_midpoint)
 
     effective_certified = f.certified_people - (1 - p.expiring_certification_credit) * f.certifications_expiring
     b = p.enablement_certified_share
@@ -396,6 +401,14 @@ def top_actions(
 
 # --- from aggregated events -----------------------------------------------------------------------
 
+# Event codes counted as portal actions in the engagement component.
+PORTAL_ACTIONS = (EventKind.CONTENT_VIEW, EventKind.MDF_REQUEST, EventKind.MDF_CLAIM)
+
+
+def portal_actions(engagement: EngagementFeatures) -> np.ndarray:
+    """Portal actions (:data:`PORTAL_ACTIONS`) per partner in the last 30 days, float64."""
+    return sum(engagement.count(30, kind) for kind in PORTAL_ACTIONS).astype(np.float64)
+
 
 def event_columns(engagement: EngagementFeatures) -> dict[str, np.ndarray]:
     """The features that come from engagement events, from :func:`.aggregate.aggregate_engagement`
@@ -410,6 +423,7 @@ def event_columns(engagement: EngagementFeatures) -> dict[str, np.ndarray]:
     return {
         "days_since_login": engagement.days_since_last[:, EventKind.LOGIN].copy(),
         "logins_30d": engagement.count(30, EventKind.LOGIN).astype(np.float64),
+        "portal_actions_30d": portal_actions(engagement),
         "courses_completed_90d": engagement.count(90, EventKind.COURSE_COMPLETED).astype(np.float64),
         "registrations_90d": engagement.count(90, EventKind.REGISTRATION_SUBMITTED).astype(np.float64),
         "registrations_approved": engagement.count(365, EventKind.REGISTRATION_APPROVED).astype(np.float64),

@@ -33,6 +33,7 @@ def random_features(rng: np.random.Generator, n: int) -> HealthFeatures:
     return HealthFeatures(
         days_since_login=np.where(rng.random(n) < 0.1, NAN, rng.exponential(20.0, n).round()),
         logins_30d=rng.poisson(6.0, n).astype(float),
+        portal_actions_30d=rng.poisson(1.0, n).astype(float),
         certified_people=certified,
         certifications_expiring=rng.binomial(certified.astype(int), 0.3).astype(float),
         courses_completed_90d=rng.poisson(3.0, n).astype(float),
@@ -62,6 +63,14 @@ def test_engagement_by_hand():
     # 14 days, 8 logins: ½·50 + ½·50 = 50. 28 days, 24 logins: ½·25 + ½·75 = 50.
     # Never, none: 0. Today, 8 logins: ½·100 + ½·50 = 75.
     np.testing.assert_allclose(component(f, "engagement"), [50, 50, 0, 75], atol=1e-12)
+
+
+def test_portal_actions_count_like_logins_in_engagement():
+    # ½·100·2^(−d/14) + ½·100·(logins + actions)/(logins + actions + 8).
+    f = features(3, days_since_login=[14, 14, NAN], logins_30d=[4, 4, 0], portal_actions_30d=[0, 4, 8])
+    # 14 days, 4 logins: ½·50 + ½·100·4/12 = 41.67. The same and 4 actions (8 in all): ½·50 + ½·50 = 50.
+    # Never logged in (an action by API, say), 8 actions: ½·0 + ½·50 = 25.
+    np.testing.assert_allclose(component(f, "engagement"), [25 + 50 / 3, 50, 25], atol=1e-12)
 
 
 def test_enablement_by_hand():
@@ -332,8 +341,9 @@ def test_delta_when_satisfaction_appears():
 
 def test_event_columns_from_aggregated_events():
     # Partner 0: logins 2 and 40 days ago, a course 80 days ago, a registration submitted 100 days ago
-    # (outside 90) and approved 95 days ago (inside 365), a deal won 200 days ago. Partner 1: nothing.
-    ages = [2, 40, 80, 100, 95, 200]
+    # (outside 90) and approved 95 days ago (inside 365), a deal won 200 days ago, an MDF request 25
+    # days ago, a claim 5 days ago and a content download 31 days ago (outside 30). Partner 1: nothing.
+    ages = [2, 40, 80, 100, 95, 200, 25, 5, 31]
     kinds = [
         EventKind.LOGIN,
         EventKind.LOGIN,
@@ -341,6 +351,9 @@ def test_event_columns_from_aggregated_events():
         EventKind.REGISTRATION_SUBMITTED,
         EventKind.REGISTRATION_APPROVED,
         EventKind.DEAL_WON,
+        EventKind.MDF_REQUEST,
+        EventKind.MDF_CLAIM,
+        EventKind.CONTENT_VIEW,
     ]
     engagement = aggregate_engagement(
         np.zeros(len(ages), dtype=np.int32),
@@ -353,6 +366,7 @@ def test_event_columns_from_aggregated_events():
     columns = hs.event_columns(engagement)
     np.testing.assert_array_equal(columns["days_since_login"], [2, NAN])
     assert columns["logins_30d"].tolist() == [1, 0]
+    assert columns["portal_actions_30d"].tolist() == [2, 0]
     assert columns["courses_completed_90d"].tolist() == [1, 0]
     assert columns["registrations_90d"].tolist() == [0, 0]
     assert columns["registrations_approved"].tolist() == [1, 0]

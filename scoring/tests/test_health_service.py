@@ -35,7 +35,7 @@ def test_scores_are_the_engines_on_the_partners_facts_and_are_stored_with_their_
     with tenant_context(a.tenant.pk):
         _logins(a.tenant, a.partner1, [1, 3, 10, 45])  # 3 in the last 30 days, the last one yesterday
         assert health_scores_compute(tenant=a.tenant, as_of=AS_OF) == 2
-        ids, features = health_features(as_of=AS_OF)
+        ids, features = health_features(as_of=AS_OF, day_included=True)
         expected = engine.score(features, engine.HealthParameters())
         stored = {s.partner_id: s for s in HealthScore.objects.all()}
     i = list(ids).index(a.partner1.pk)
@@ -46,6 +46,18 @@ def test_scores_are_the_engines_on_the_partners_facts_and_are_stored_with_their_
     assert mine.components["satisfaction"]["score"] is None  # no PSAT yet: left out, weights renormalised
     assert mine.actions and mine.actions[0]["gain"] >= mine.actions[-1]["gain"] > 0
     assert stored[a.partner1.pk].total > stored[a.partner2.pk].total  # partner 2 never logged in
+
+
+def test_the_days_score_counts_what_happened_that_day_and_churn_rows_do_not(world):
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        engagement_record(tenant=a.tenant, partner_id=a.partner1.pk, kind=EngagementKind.LOGIN, at=at(AS_OF))
+        _logins(a.tenant, a.partner1, [30])  # the 30th day back is outside "the last 30 days, that day included"
+        ids, through = health_features(as_of=AS_OF, day_included=True)
+        _ids, before = health_features(as_of=AS_OF)
+    i = list(ids).index(a.partner1.pk)
+    assert through.days_since_login[i] == 0 and through.logins_30d[i] == 1
+    assert before.days_since_login[i] == 30 and before.logins_30d[i] == 1  # the day's login not yet, day 30 in
 
 
 def test_a_later_score_says_what_moved_and_the_same_day_replaces(world):

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from ecosystem.tenancy.context import tenant_context
-from partners.models import EngagementKind
+from partners.models import EngagementEvent, EngagementKind
 from partners.services import engagement_record
 from scoring import tasks
 from scoring.models import HealthScore
@@ -54,3 +54,28 @@ def test_the_nightly_sweep_sends_one_task_per_active_tenant(world, monkeypatch):
     assert tasks.health_scores_nightly_all_tenants() == 2
     assert sorted(delivered) == sorted([world.a.tenant.pk, world.b.tenant.pk])
     assert tasks.health_scores_nightly(world.a.tenant.pk) == 2  # every partner of tenant A
+
+
+def test_an_mdf_claim_asks_for_a_refresh_that_raises_the_partners_engagement(world, sent, django_capture_on_commit_callbacks):
+    from partners.mdf.tests.support import budget_for, claim_as, funded
+
+    a = world.a
+    budget_for(a, allocations={a.partner1: "5000"})
+    mdf_request = funded(a, a.partner1, a.partner1_admin)  # the request is an action too
+    tasks.health_score_refresh(a.tenant.pk, a.partner1.pk)
+    with tenant_context(a.tenant.pk):
+        before = HealthScore.objects.get(partner=a.partner1)
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_as(a, a.partner1, a.partner1_admin, mdf_request)
+    assert sent == [([a.tenant.pk, a.partner1.pk], tasks.REFRESH_DELAY_SECONDS)]  # within a minute
+    with tenant_context(a.tenant.pk):
+        kinds = list(EngagementEvent.objects.filter(partner=a.partner1).values_list("kind", flat=True))
+    assert sorted(kinds) == [EngagementKind.MDF_CLAIM_SUBMITTED, EngagementKind.MDF_REQUEST_SUBMITTED]
+    tasks.health_score_refresh(a.tenant.pk, a.partner1.pk)
+    with tenant_context(a.tenant.pk):
+        after = HealthScore.objects.get(partner=a.partner1)
+    # Never logged in; one action then two in 30 days: engagement ½·100·n/(n + 8) = 5.56, then 10.
+    assert before.components["engagement"]["score"] == pytest.approx(50 / 9, abs=0.01)
+    assert after.components["engagement"]["score"] == pytest.approx(10.0, abs=0.01)
+    assert after.total > before.total

@@ -13,6 +13,8 @@ from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError, NotFoundError
 from ecosystem.tenancy.models import Tenant
 from ecosystem.uploads import check_upload
+from partners.models import EngagementKind
+from partners.services import engagement_record
 
 from ..models import (
     ClaimStatus,
@@ -98,6 +100,13 @@ def claim_submit(
                 evidence.file.save(original, upload, save=False)
                 stored.append(evidence)
                 evidence.save()
+            engagement_record(
+                tenant=tenant,
+                partner_id=partner_id,
+                kind=EngagementKind.MDF_CLAIM_SUBMITTED,
+                user=person_of(actor),
+                data={"claim": str(claim.public_id)},
+            )
             audit_record(
                 tenant=tenant,
                 actor=actor,

@@ -13,7 +13,8 @@ from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError, NotFoundError
 from ecosystem.tenancy.models import Tenant
-from partners.models import PartnerOrganization
+from partners.models import EngagementKind, PartnerOrganization
+from partners.services import engagement_record
 
 from ..models import (
     ActivityType,
@@ -104,6 +105,13 @@ def request_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: dict[
             status=RequestStatus.SUBMITTED,
             submitted_by=person_of(actor),
             **data,
+        )
+        engagement_record(
+            tenant=tenant,
+            partner_id=partner.pk,
+            kind=EngagementKind.MDF_REQUEST_SUBMITTED,
+            user=person_of(actor),
+            data={"request": str(request.public_id)},
         )
         audit_record(
             tenant=tenant,
