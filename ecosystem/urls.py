@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from attribution import urls as attribution_urls
 from attribution.economics import urls as economics_urls
+from attribution.insights import urls as insights_urls
 from deals import account_urls, cosell_urls, lead_urls
 from deals import currency_urls as deal_currency_urls
 from deals import import_urls as deal_import_urls
@@ -68,6 +69,7 @@ ECOSYSTEM_AREAS = {
     "mdf": mdf_urls,
     "surveys": survey_urls,
     "economics": economics_urls,
+    "insights": insights_urls,
 }
 ecosystem_routes = []
 for _namespace, _module in ECOSYSTEM_AREAS.items():

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "partners.mdf",
     "partners.surveys",
     "attribution.economics",
+    "attribution.insights",
 ]
 
 MIDDLEWARE = [

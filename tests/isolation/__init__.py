@@ -5,6 +5,7 @@ from tests.isolation import (
     currency,
     directory,
     economics,
+    insights,
     mapping,
     mdf,
     plans,
@@ -15,4 +16,4 @@ from tests.isolation import (
     surveys,
 )
 
-AREAS = (solutions, plans, sla, directory, mapping, attribution, currency, scoring, scoring_fit, economics, surveys, mdf)
+AREAS = (solutions, plans, sla, directory, mapping, attribution, currency, scoring, scoring_fit, economics, insights, surveys, mdf)
