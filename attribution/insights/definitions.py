@@ -63,8 +63,9 @@ DEFINITIONS = {
         "= won ÷ (won + lost) of the deals closed in the period."
     ),
     "time_to_value": _(
-        "Median days from a partner's start (the first time it became active, else when it was created) to its "
-        "first closed-won deal, over the partners whose first win closed in the period."
+        "Median days from a partner's start to its first closed-won deal, over the partners whose first win "
+        "closed in the period. The start is the first time it became active (else when it was created), or its "
+        "first deal registration when that came earlier (a partner imported with its history)."
     ),
     "tiers": _("Partners of the program in the selection per tier, today."),
     "at_risk": _(

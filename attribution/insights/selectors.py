@@ -508,10 +508,11 @@ def activity(*, chosen: Slice, rule: ActiveRule, last_day: datetime.date) -> pd.
 
 _TIME_TO_VALUE_SQL = """
 WITH chosen AS ({chosen}),
-first_won AS (
-    SELECT d.partner_id, MIN(d.closed_on) AS first_won
+firsts AS (
+    SELECT d.partner_id, MIN(d.closed_on) FILTER (WHERE d.stage = 'closed_won') AS first_won,
+           MIN(d.submitted_at) AS first_submitted
     FROM {deals} d
-    WHERE d.tenant_id = %(tenant)s AND d.stage = 'closed_won' AND d.partner_id IN (SELECT id FROM chosen)
+    WHERE d.tenant_id = %(tenant)s AND d.partner_id IN (SELECT id FROM chosen)
     GROUP BY d.partner_id
 ),
 activated AS (
@@ -519,20 +520,25 @@ activated AS (
     FROM {changes} c
     WHERE c.tenant_id = %(tenant)s AND c.to_status = 'active'
     GROUP BY c.partner_id
+),
+started AS (
+    SELECT f.partner_id, f.first_won,
+           LEAST(COALESCE(a.activated_at, p.created_at), f.first_submitted) AS started_at
+    FROM firsts f
+    JOIN {partners} p ON p.id = f.partner_id
+    LEFT JOIN activated a ON a.partner_id = f.partner_id
+    WHERE f.first_won BETWEEN %(start)s AND %(end)s
 )
-SELECT f.partner_id, COALESCE(a.activated_at, p.created_at), f.first_won,
-       f.first_won - (COALESCE(a.activated_at, p.created_at) AT TIME ZONE %(tz)s)::date
-FROM first_won f
-JOIN {partners} p ON p.id = f.partner_id
-LEFT JOIN activated a ON a.partner_id = f.partner_id
-WHERE f.first_won BETWEEN %(start)s AND %(end)s
+SELECT partner_id, started_at, first_won, first_won - (started_at AT TIME ZONE %(tz)s)::date
+FROM started
 ORDER BY 4, 1
 """
 
 
 def time_to_value_rows(*, chosen: Slice, period: Period) -> list[tuple]:
-    """(partner id, joined at, first won on, days) of the partners whose first closed-won deal closed in
-    the period, fastest first. Joined: the first time it became active, else when it was created. One query."""
+    """(partner id, started at, first won on, days) of the partners whose first closed-won deal closed in
+    the period, fastest first. Started: the first time it became active (else when it was created), or
+    its first registration if that came earlier (partners imported with their history). One query."""
     chosen_sql, chosen_params = chosen.sql()
     sql = _TIME_TO_VALUE_SQL.format(
         chosen=chosen_sql,

@@ -14,7 +14,7 @@ from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import Tenant
 from partners.models import PartnerOrganization
 
-from .test_deal_journey import docs_screenshot
+from .test_deal_journey import DOCS, docs_screenshot
 from .test_lifecycle_journey import log_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,3 +104,24 @@ def test_a_partner_requests_funds_the_manager_approves_the_partner_claims_and_th
     # = 152,000 ÷ 33,750
     expect(page.get_by_test_id("program-ropi")).to_have_text("4.50×")
     docs_screenshot(page, "mdf-campaigns", screenshot)
+
+    # The program metrics dashboard counts the claim in this quarter's MDF spend and ROPI.
+    from attribution.insights.selectors import Period
+    from partners.mdf.models import SPENT_STATUSES, MdfClaim
+
+    quarter = Period.of(timezone.localdate())
+    with tenant_context(acme.pk):
+        claims = MdfClaim.objects.filter(
+            status__in=SPENT_STATUSES, request__start_date__range=(quarter.start, quarter.end)
+        ).values_list("approved_amount", flat=True)
+        spend = sum(claims)
+    assert spend >= 4750
+    page.goto(f"/t/acme/insights/?period={quarter.year}-Q{quarter.quarter}")
+    expect(page.get_by_role("heading", name="Program metrics")).to_be_visible()
+    expect(page.get_by_test_id("mdf-spend")).to_have_text(f"{spend:,.2f}")
+    expect(page.get_by_test_id("mdf-ropi")).not_to_be_empty()
+    docs_screenshot(page, "insights-dashboard", screenshot)
+    page.screenshot(path=str(DOCS / "insights-dashboard.png"), full_page=True)
+    page.get_by_test_id("kpi-sourced").get_by_role("link").first.click()
+    expect(page.get_by_role("heading", name="Partner-sourced deals")).to_be_visible()
+    docs_screenshot(page, "insights-rows", screenshot)

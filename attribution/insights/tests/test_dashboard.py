@@ -166,8 +166,9 @@ def test_pipeline_velocity_and_time_to_value_by_hand(world):
     assert f.velocity_days == 36.0  # median of 36 (R1), 50 (R2), 23 (R4)
     assert f.pipeline_created == pytest.approx(1000 + 1000 + 1000 + 1100 + 300)  # EUR at the rate of 03-31
     assert f.open_pipeline == 2500.0  # R7
-    # Partner 1 became active 01-01, first won 02-10: 40 days; partner 2 created 01-01, first won 03-01: 59.
-    assert (f.time_to_value_days, f.time_to_value_partners) == (49.5, 2)
+    # Partner 1 became active 01-01 but registered R7 on 2025-12-01 (its start), first won 02-10: 71 days;
+    # partner 2 was created 01-01 (no activation; first registration 01-10), first won 03-01: 59.
+    assert (f.time_to_value_days, f.time_to_value_partners) == (65.0, 2)
 
 
 def test_active_partners_by_the_chosen_rule(world):
@@ -209,3 +210,59 @@ def test_the_number_of_queries_does_not_grow_with_the_data(world, django_assert_
 
 
 QUERIES = 18
+
+
+def test_psat_and_nps_of_the_answers_in_the_period(world):
+    from partners.surveys.models import QuestionKind
+    from partners.surveys.tests.support import move, plant, schedule
+
+    a = world.a
+    _program(world)
+    survey = move(a, schedule(a), opens_on=D(2026, 1, 1), closes_on=D(2026, 6, 30))
+    with tenant_context(a.tenant.pk):
+        scale = [str(q.pk) for q in survey.questions.filter(kind=QuestionKind.SCALE_1_5).order_by("position")]
+    plant(
+        a,
+        survey,
+        partner=a.partner1,
+        user=a.partner1_admin,
+        nps=10,
+        answers={scale[0]: 5, scale[1]: 3},
+        submitted_at=at(D(2026, 2, 1)),
+    )
+    plant(a, survey, partner=a.partner2, user=a.partner2_admin, nps=6, answers={scale[0]: 2}, submitted_at=at(D(2026, 3, 1)))
+    plant(a, survey, partner=a.partner1, user=a.manager, nps=0, answers={scale[0]: 1}, submitted_at=at(D(2026, 4, 2)))  # Q2
+    q1 = _figures(world).psat
+    # One promoter (10), one detractor (6): 50 % − 50 % = 0. PSAT = (5 + 3 + 2) / 3.
+    assert (q1["responses"], q1["nps"], q1["psat"]) == (2, 0.0, pytest.approx(10 / 3))
+    assert [t["label"] for t in q1["trend"]] == ["Q2 2025", "Q3 2025", "Q4 2025", "Q1 2026"]
+    msp = _figures(world, chosen=Slice(partner_type="msp")).psat  # partner 2 only
+    assert (msp["responses"], msp["nps"], msp["psat"]) == (1, -100.0, 2.0)
+
+
+def test_mdf_spend_and_return_of_the_campaigns_starting_in_the_period(world):
+    from partners.mdf.tests.support import budget_for, claim_as, claim_decide, funded
+
+    a = world.a
+    budget_for(a, allocations={a.partner1: "5000"})
+    campaign = funded(a, a.partner1, a.partner1_admin, spend="600")
+    claim_decide(a, claim_as(a, a.partner1, a.partner1_admin, campaign, amount="500"))
+    with tenant_context(a.tenant.pk):
+        today = datetime.date.today()
+        registration(
+            a.tenant,
+            a.partner1,
+            account(a.tenant),
+            submitted=today,
+            stage=DealStage.CLOSED_WON,
+            status=RegistrationStatus.WON,
+            closed_on=today,
+            closed_amount="2000",
+            mdf_request=campaign,
+        )
+        figures = selectors.dashboard(tenant=a.tenant, period=Period.of(today), chosen=Slice(), rule=ActiveRule())
+    # 600 approved, 500 claimed and approved, 2,000 won on a tagged deal: ROPI 2,000 ÷ 500 = 4.
+    assert figures.mdf == {"approved": 600.0, "spend": 500.0, "pipeline": 0.0, "revenue": 2000.0, "campaigns": 1, "ropi": 4.0}
+    with tenant_context(a.tenant.pk):
+        other = selectors.dashboard(tenant=a.tenant, period=Period.of(today), chosen=Slice(partner_type="msp"), rule=ActiveRule())
+    assert other.mdf["campaigns"] == 0 and other.mdf["ropi"] is None
