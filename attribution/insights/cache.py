@@ -109,3 +109,18 @@ def cached(tenant_id: int, parts: dict, compute):
         value = compute()
         cache.set(key, value, timeout=TTL_SECONDS)
     return value
+
+
+def cached_dashboard(*, tenant, period, chosen, rule):
+    """The dashboard of ``tenant`` for these choices, from the cache when it is current (the page and the API)."""
+    from django.utils import timezone
+
+    from . import selectors
+
+    parts = {
+        "period": [period.year, period.quarter],
+        "slice": [chosen.partner_type, chosen.tier_id, chosen.region],
+        "rule": [list(rule.signals), rule.days],
+        "today": timezone.localdate().isoformat(),
+    }
+    return cached(tenant.pk, parts, lambda: selectors.dashboard(tenant=tenant, period=period, chosen=chosen, rule=rule))

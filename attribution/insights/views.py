@@ -59,15 +59,7 @@ def _query(request: HttpRequest) -> str:
 @roles_required(*STAFF_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, period, chosen, rule = _filters(request)
-    parts = {
-        "period": [period.year, period.quarter],
-        "slice": [chosen.partner_type, chosen.tier_id, chosen.region],
-        "rule": [list(rule.signals), rule.days],
-        "today": timezone.localdate().isoformat(),
-    }
-    figures = cache.cached(
-        request.tenant.pk, parts, lambda: selectors.dashboard(tenant=request.tenant, period=period, chosen=chosen, rule=rule)
-    )
+    figures = cache.cached_dashboard(tenant=request.tenant, period=period, chosen=chosen, rule=rule)
     charts = {
         "revenue": {
             "labels": [q.label for q in figures.revenue],

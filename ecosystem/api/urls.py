@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from attribution.api import routes as attribution_routes
 from attribution.economics.api import routes as economics_routes
+from attribution.insights.api import routes as insights_routes
 from deals.api.cosell_views import CoSellDealViewSet, CoSellInvitationViewSet, DealTeamViewSet
 from deals.api.currency_views import CurrencyRateViewSet
 from deals.api.import_views import DealImportViewSet, MyPipelineViewSet, PipelineViewSet
@@ -96,6 +97,7 @@ ECOSYSTEM_AREAS = (
     mdf_routes,
     survey_routes,
     economics_routes,
+    insights_routes,
 )
 for _area in ECOSYSTEM_AREAS:
     _area.register(router)

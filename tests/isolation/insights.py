@@ -11,6 +11,7 @@ from tests.isolation.routes import Route, no_ids
 ROUTES: dict[str, Route] = {
     "insights:dashboard": Route(no_ids, ("GET",)),
     "insights:rows": Route(no_ids, ("GET",)),
+    "api:insights-metrics": Route(no_ids, ("GET",)),
 }
 
 

@@ -136,3 +136,16 @@ def test_a_warm_dashboard_is_served_from_the_cache_in_a_fixed_number_of_queries(
     # session, user, tenant, the scope and membership, the tier choices, the fingerprint, the page's menus
     with django_assert_num_queries(15):
         assert client.get(url, Q1).status_code == 200
+
+
+def test_the_api_answers_the_figures_and_400_for_a_bad_filter(client, world, q1_is_offered):
+    _program(world)
+    client.force_login(world.a.manager)
+    url = reverse("api:insights-metrics", kwargs={"tenant_slug": world.a.tenant.slug})
+    body = client.get(url, Q1).json()
+    assert body["period"]["quarter"] == "2026-Q1" and body["currency"] == "USD"
+    assert body["revenue"][-1]["sourced"] == 6100.0 and body["rates"]["win_rate"] == 0.75
+    assert body["at_risk"]["top"][0]["public_id"] == str(world.a.partner2.public_id)
+    assert "partner_id" not in body["at_risk"]["top"][0] and "sourced" in body["definitions"]
+    bad = client.get(url, {"period": "2026-Q9"})
+    assert bad.status_code == 400 and (bad.json()["code"], bad.json()["attr"]) == ("invalid_filter", "period")
