@@ -7,7 +7,11 @@ Which rows become touchpoints (``source = derived``):
 - every *accepted* co-sell participant whose role is not ``sourcing`` → ``cosell`` for that
   partner, on the deal's account, at ``responded_at`` (when it joined the team);
 - every *accepted* lead offer whose lead is matched to a customer account → ``lead_accepted`` for
-  that partner, at ``responded_at`` (the lead's registration, if any, is the touch's deal).
+  that partner, at ``responded_at`` (the lead's registration, if any, is the touch's deal);
+- every lead matched to a customer account and tagged with a funded MDF campaign (approved,
+  partially approved or completed) → ``mdf_campaign_lead`` for the campaign's partner, at the lead's
+  creation (the campaign generated it). A registration tagged with a campaign gets no second touch:
+  its partner's registration touch is already there.
 
 Each touch is keyed by ``external_id = derived:<kind>:<public id of the source row>``; an anti-join
 on that key, backed by the table's unique index on (tenant, external_id) and ``ON CONFLICT DO
@@ -28,6 +32,7 @@ from deals.models.registrations import RegistrationStatus
 from ecosystem.audit.services import audit_record
 from ecosystem.tenancy.context import tenant_atomic
 from ecosystem.tenancy.models import Tenant
+from partners.mdf.models import FUNDED_STATUSES, MdfRequest
 
 from .models import Touchpoint, TouchpointSource, TouchpointType
 
@@ -41,6 +46,8 @@ def _sources() -> list[tuple[str, str, str]]:
     registrations = DealRegistration._meta.db_table
     participants = DealParticipant._meta.db_table
     offers, leads = LeadOffer._meta.db_table, Lead._meta.db_table
+    campaigns = MdfRequest._meta.db_table
+    funded = ", ".join(f"'{status}'" for status in FUNDED_STATUSES)
     return [
         (
             "registration",
@@ -68,6 +75,15 @@ def _sources() -> list[tuple[str, str, str]]:
                 f"JOIN {leads} l ON l.id = o.lead_id "
                 f"WHERE o.tenant_id = %(tenant)s AND o.status = '{OfferStatus.ACCEPTED}' AND o.responded_at IS NOT NULL "
                 f"AND l.account_id IS NOT NULL"
+            ),
+        ),
+        (
+            "mdf_lead",
+            TouchpointType.MDF_CAMPAIGN_LEAD,
+            (
+                f"SELECT l.tenant_id, l.public_id, m.partner_id, l.account_id, l.registration_id, l.created_at FROM {leads} l "
+                f"JOIN {campaigns} m ON m.id = l.mdf_request_id "
+                f"WHERE l.tenant_id = %(tenant)s AND l.account_id IS NOT NULL AND m.status IN ({funded})"
             ),
         ),
     ]

@@ -87,6 +87,30 @@ def test_derives_registration_cosell_and_lead_touches(world):
         assert AuditEntry.objects.filter(action="attribution.touchpoints_derive").count() == 1
 
 
+def test_a_lead_an_mdf_campaign_generated_is_a_touch_of_the_campaigns_partner(world):
+    from partners.mdf.tests.support import budget_for, funded, request_as
+
+    a = world.a
+    budget_for(a, allocations={a.partner1: "5000"})
+    campaign = funded(a, a.partner1, a.partner1_admin)
+    waiting = request_as(a, a.partner1, a.partner1_admin, title="Not decided yet", planned_spend="100")
+    with tenant_context(a.tenant.pk):
+        customer = account(a.tenant)
+        lead = Lead.objects.create(tenant=a.tenant, company_name=customer.name, account=customer, mdf_request=campaign)
+        Lead.objects.create(tenant=a.tenant, company_name="No account yet", mdf_request=campaign)  # not matched: no touch
+        Lead.objects.create(tenant=a.tenant, company_name=customer.name, account=customer, mdf_request=waiting)  # not funded
+        assert touchpoints_derive(tenant=a.tenant) == 1
+        touch = Touchpoint.objects.get()
+        assert (touch.partner_id, touch.account_id, touch.touch_type, touch.occurred_at) == (
+            a.partner1.pk,
+            customer.pk,
+            TouchpointType.MDF_CAMPAIGN_LEAD,
+            lead.created_at,
+        )
+        assert touch.external_id == f"derived:mdf_lead:{lead.public_id}"
+        assert touchpoints_derive(tenant=a.tenant) == 0
+
+
 def test_running_twice_creates_nothing_new(world, django_assert_max_num_queries):
     a = world.a
     with tenant_context(a.tenant.pk):
