@@ -71,10 +71,13 @@ def page(browser, live_server) -> Iterator:
     context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    refused: list[str] = []  # what the Content-Security-Policy blocked: a page that needs it is broken
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     try:
         yield page
     finally:
         context.close()
+    assert not refused, f"the Content-Security-Policy blocked: {refused}"
 
 
 @pytest.fixture
