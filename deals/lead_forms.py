@@ -55,6 +55,11 @@ class LeadConvertForm(forms.Form):
         help_text=_("A solution in market your organisation delivers: its partners join the deal as co-sellers."),
     )
     solution = forms.CharField(label=_("Solution"), max_length=200, required=False)
+    mdf_request = forms.ChoiceField(
+        label=_("MDF campaign"),
+        required=False,
+        help_text=_("One of your approved MDF campaigns, when the lead came from it: its spend is measured against this deal."),
+    )
     value = forms.CharField(label=_("Deal value"), max_length=20)
     currency = forms.CharField(label=_("Currency"), max_length=3)
     expected_close_date = forms.CharField(
@@ -70,7 +75,8 @@ class LeadConvertForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, product_lines=(), solutions=(), **kwargs) -> None:
+    def __init__(self, *args, product_lines=(), solutions=(), campaigns=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product_lines"].choices = list(product_lines)
         self.fields["joint_solution"].choices = [("", _("None")), *solutions]
+        self.fields["mdf_request"].choices = [("", _("None")), *campaigns]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("leads/<uuid:lead_id>/route/", lead_views.lead_route, name="route"),
     path("leads/<uuid:lead_id>/offer/", lead_views.lead_offer, name="offer"),
     path("leads/<uuid:lead_id>/withdraw/", lead_views.lead_withdraw, name="withdraw"),
+    path("leads/<uuid:lead_id>/campaign/", lead_views.lead_campaign, name="campaign"),
 ]
 
 partner_urlpatterns = [
@@ -19,4 +20,5 @@ partner_urlpatterns = [
     path("leads/<uuid:lead_id>/accept/", lead_views.my_lead_accept, name="accept"),
     path("leads/<uuid:lead_id>/decline/", lead_views.my_lead_decline, name="decline"),
     path("leads/<uuid:lead_id>/convert/", lead_views.my_lead_convert, name="convert"),
+    path("leads/<uuid:lead_id>/campaign/", lead_views.my_lead_campaign, name="campaign"),
 ]

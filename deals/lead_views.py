@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError, NotFoundError
 from ecosystem.portal.base import back_to_tenant, roles_required
+from partners.mdf.selectors import registrable_campaigns
 from partners.models import Capability, PartnerOrganization, Region
 from partners.solutions.selectors import lead_solution_choices, registrable_solutions
 
@@ -99,8 +101,18 @@ def _names(request: HttpRequest, lead) -> dict[str, str]:
     }
 
 
-def _vendor_detail(request: HttpRequest, lead, *, status: int = 200, offer_error: str = "", chosen: str = "") -> HttpResponse:
+def _vendor_detail(
+    request: HttpRequest,
+    lead,
+    *,
+    status: int = 200,
+    offer_error: str = "",
+    chosen: str = "",
+    campaign_error: str = "",
+    campaign_chosen: str | None = None,
+) -> HttpResponse:
     can_edit = request.membership.role in PARTNER_EDITOR_ROLES
+    can_tag = can_edit and lead.offered_to_id is not None and lead.status != LeadStatus.WITHDRAWN
     context = {
         **_names(request, lead),
         "lead": lead,
@@ -116,9 +128,26 @@ def _vendor_detail(request: HttpRequest, lead, *, status: int = 200, offer_error
         "partners": leads.partners_to_offer(tenant=request.tenant) if can_edit and lead.status in leads.OFFERABLE else [],
         "offer_error": offer_error,
         "chosen": chosen,
+        **_campaign_context(
+            request, lead, url_name="leads:campaign", can_tag=can_tag, error=campaign_error, chosen=campaign_chosen
+        ),
         "now": timezone.now(),
     }
     return render(request, "deals/leads/lead_detail.html", context, status=status)
+
+
+def _campaign_context(request: HttpRequest, lead, *, url_name: str, can_tag: bool, error: str, chosen: str | None) -> dict:
+    """The MDF campaign form of a lead page: the lead's partner's approved campaigns (one query), what was chosen."""
+    choices = registrable_campaigns(tenant=request.tenant, partner_id=lead.offered_to_id) if can_tag else []
+    if chosen is None:
+        chosen = str(lead.mdf_request.public_id) if lead.mdf_request_id and lead.mdf_request else ""
+    return {
+        "campaign_choices": choices,
+        "can_tag": can_tag,
+        "campaign_error": error,
+        "campaign_chosen": chosen,
+        "campaign_url": reverse(url_name, kwargs={"tenant_slug": request.tenant.slug, "lead_id": lead.public_id}),
+    }
 
 
 @roles_required(*STAFF_ROLES)
@@ -166,6 +195,20 @@ def lead_offer(request: HttpRequest, lead_id) -> HttpResponse:
 
 @require_POST
 @roles_required(*PARTNER_EDITOR_ROLES)
+def lead_campaign(request: HttpRequest, lead_id) -> HttpResponse:
+    """Tag the lead with an approved MDF campaign of its partner, or clear the tag (empty)."""
+    lead = leads.access_lead(tenant=request.tenant, public_id=lead_id)
+    chosen = request.POST.get("mdf_request", "")
+    try:
+        leads.lead_campaign_set(tenant=request.tenant, actor=request.user, lead=lead, mdf_request=chosen)
+    except ApplicationError as error:
+        return _vendor_detail(request, lead, status=400, campaign_error=error.message, campaign_chosen=chosen)
+    messages.success(request, _("MDF campaign saved.") if chosen else _("MDF campaign cleared."))
+    return back_to_tenant(request, "leads:detail", lead_id=lead.public_id)
+
+
+@require_POST
+@roles_required(*PARTNER_EDITOR_ROLES)
 def lead_withdraw(request: HttpRequest, lead_id) -> HttpResponse:
     lead = leads.access_lead(tenant=request.tenant, public_id=lead_id)
     try:
@@ -201,7 +244,16 @@ def _partner_lead(request: HttpRequest, lead_id):
     return leads.access_lead(tenant=request.tenant, public_id=lead_id, partner_id=request.membership.partner_id)
 
 
-def _partner_detail(request: HttpRequest, lead, *, status: int = 200, decline_error: str = "", reason: str = "") -> HttpResponse:
+def _partner_detail(
+    request: HttpRequest,
+    lead,
+    *,
+    status: int = 200,
+    decline_error: str = "",
+    reason: str = "",
+    campaign_error: str = "",
+    campaign_chosen: str | None = None,
+) -> HttpResponse:
     partner_id = request.membership.partner_id
     offers = list(leads.lead_offers(lead=lead, partner_id=partner_id))
     context = {
@@ -210,6 +262,9 @@ def _partner_detail(request: HttpRequest, lead, *, status: int = 200, decline_er
         "offer": offers[0] if offers else None,
         "decline_error": decline_error,
         "reason": reason,
+        **_campaign_context(
+            request, lead, url_name="partner_leads:campaign", can_tag=True, error=campaign_error, chosen=campaign_chosen
+        ),
         "now": timezone.now(),
     }
     return render(request, "deals/leads/my_lead.html", context, status=status)
@@ -251,6 +306,26 @@ def my_lead_decline(request: HttpRequest, lead_id) -> HttpResponse:
     return back_to_tenant(request, "partner_leads:list")
 
 
+@require_POST
+@roles_required(*PARTNER_ROLES)
+def my_lead_campaign(request: HttpRequest, lead_id) -> HttpResponse:
+    """Tag a lead of ours with one of our approved MDF campaigns, or clear the tag (empty)."""
+    lead = _partner_lead(request, lead_id)
+    chosen = request.POST.get("mdf_request", "")
+    try:
+        leads.lead_campaign_set(
+            tenant=request.tenant,
+            actor=request.user,
+            lead=lead,
+            mdf_request=chosen,
+            partner_id=request.membership.partner_id,
+        )
+    except ApplicationError as error:
+        return _partner_detail(request, lead, status=400, campaign_error=error.message, campaign_chosen=chosen)
+    messages.success(request, _("MDF campaign saved.") if chosen else _("MDF campaign cleared."))
+    return back_to_tenant(request, "partner_leads:detail", lead_id=lead.public_id)
+
+
 @roles_required(*PARTNER_ROLES)
 def my_lead_convert(request: HttpRequest, lead_id) -> HttpResponse:
     lead = _partner_lead(request, lead_id)
@@ -267,6 +342,9 @@ def my_lead_convert(request: HttpRequest, lead_id) -> HttpResponse:
         "stage": "qualification",
     }
     solutions = registrable_solutions(tenant=request.tenant, partner_id=request.membership.partner_id)
+    campaigns = registrable_campaigns(tenant=request.tenant, partner_id=request.membership.partner_id)
+    if lead.mdf_request_id and lead.mdf_request and any(str(lead.mdf_request.public_id) == v for v, _t in campaigns):
+        initial["mdf_request"] = str(lead.mdf_request.public_id)
     if lead.joint_solution and any(str(lead.joint_solution.public_id) == value for value, _name in solutions):
         initial["joint_solution"] = str(lead.joint_solution.public_id)
     form = LeadConvertForm(
@@ -274,6 +352,7 @@ def my_lead_convert(request: HttpRequest, lead_id) -> HttpResponse:
         initial=initial,
         product_lines=_product_line_choices(request.tenant),
         solutions=solutions,
+        campaigns=campaigns,
     )
     if request.method == "POST" and form.is_valid():
         try:

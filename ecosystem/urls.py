@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from attribution import urls as attribution_urls
 from attribution.economics import urls as economics_urls
+from attribution.incentives import urls as incentives_urls
 from attribution.insights import urls as insights_urls
 from deals import account_urls, cosell_urls, lead_urls
 from deals import currency_urls as deal_currency_urls
@@ -24,6 +25,7 @@ from partners import urls as partner_org_urls
 from partners.directory import urls as directory_urls
 from partners.mdf import urls as mdf_urls
 from partners.plans import urls as plan_urls
+from partners.scorecard import urls as scorecard_urls
 from partners.solutions import urls as solution_urls
 from partners.surveys import urls as survey_urls
 from scoring import urls as scoring_urls
@@ -68,8 +70,10 @@ ECOSYSTEM_AREAS = {
     "scoring": scoring_urls,
     "mdf": mdf_urls,
     "surveys": survey_urls,
+    "scorecard": scorecard_urls,
     "economics": economics_urls,
     "insights": insights_urls,
+    "incentives": incentives_urls,
 }
 ecosystem_routes = []
 for _namespace, _module in ECOSYSTEM_AREAS.items():

@@ -18,6 +18,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -108,3 +109,46 @@ class ProgramCost(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.year} Q{self.quarter} {self.get_category_display()}"
+
+
+# --- the weekly program summary email (attribution/economics/summary.py) --------------------------
+
+
+class WeeklySummarySettings(TenantModel):
+    """Whether the program's weekly summary email goes out, and which owners and partner managers skip it.
+
+    One row per tenant, made on first save; no row means the defaults (sent, to every owner and partner
+    manager). Vendor staff's (row-level security: partner users read no row).
+    """
+
+    enabled = models.BooleanField(_("send the weekly summary"), default=True)
+    # users (ids) among the active owners and partner managers who asked not to receive it
+    opted_out = ArrayField(models.BigIntegerField(), default=list, blank=True, verbose_name=_("not sent to"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="weekly_summary_settings_one_per_tenant")]
+        verbose_name = _("weekly summary settings")
+        verbose_name_plural = _("weekly summary settings")
+
+    def __str__(self) -> str:
+        return "on" if self.enabled else "off"
+
+
+class WeeklySummarySent(TenantModel):
+    """The week a summary went out: at most one per tenant and week (the unique constraint makes a second
+    run of the same week send nothing)."""
+
+    week_start = models.DateField(_("week of"), help_text=_("The Monday the summary was sent on (it covers the 7 days before)."))
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "week_start"], name="weekly_summary_one_per_week")]
+        verbose_name = _("weekly summary sent")
+        verbose_name_plural = _("weekly summaries sent")
+
+    def __str__(self) -> str:
+        return f"{self.week_start:%Y-%m-%d}"

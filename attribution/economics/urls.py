@@ -5,7 +5,7 @@ Customer revenue and program costs are the vendor's own books: partner users hav
 
 from django.urls import path
 
-from . import views
+from . import summary_views, views
 
 urlpatterns = [
     path("economics/", views.overview, name="overview"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("economics/revenue/import/", views.revenue_import, name="revenue_import"),
     path("economics/costs/", views.costs, name="costs"),
     path("economics/cltv/<uuid:partner_id>/", views.cltv, name="cltv"),
+    path("economics/weekly-summary/", summary_views.summary_settings, name="summary_settings"),
 ]
 
 partner_urlpatterns: list = []

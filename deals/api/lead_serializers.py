@@ -50,6 +50,10 @@ class LeadOutputSerializer(serializers.ModelSerializer):
     account = serializers.UUIDField(source="account.public_id", read_only=True, allow_null=True)
     registration = serializers.UUIDField(source="registration.public_id", read_only=True, allow_null=True)
     joint_solution = SolutionRefSerializer(read_only=True, allow_null=True)
+    mdf_request = serializers.UUIDField(
+        source="mdf_request.public_id", read_only=True, allow_null=True, help_text="The MDF campaign the lead is tagged with."
+    )
+    mdf_request_title = serializers.CharField(source="mdf_request.title", read_only=True, allow_null=True)
 
     class Meta:
         model = Lead
@@ -59,6 +63,8 @@ class LeadOutputSerializer(serializers.ModelSerializer):
             "domain",
             "account",
             "joint_solution",
+            "mdf_request",
+            "mdf_request_title",
             "contact_name",
             "contact_email",
             "region",
@@ -94,6 +100,10 @@ class PartnerLeadOutputSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=LeadStatus.choices, read_only=True)
     registration = serializers.UUIDField(source="registration.public_id", read_only=True, allow_null=True)
     joint_solution = SolutionRefSerializer(read_only=True, allow_null=True)
+    mdf_request = serializers.UUIDField(
+        source="mdf_request.public_id", read_only=True, allow_null=True, help_text="Your MDF campaign the lead is tagged with."
+    )
+    mdf_request_title = serializers.CharField(source="mdf_request.title", read_only=True, allow_null=True)
 
     class Meta:
         model = Lead
@@ -102,6 +112,8 @@ class PartnerLeadOutputSerializer(serializers.ModelSerializer):
             "company_name",
             "domain",
             "joint_solution",
+            "mdf_request",
+            "mdf_request_title",
             "contact_name",
             "contact_email",
             "region",
@@ -141,6 +153,12 @@ class LeadSolutionInputSerializer(serializers.Serializer):
     joint_solution = serializers.UUIDField(allow_null=True, help_text="A joint solution in market (its id); null clears it.")
 
 
+class LeadCampaignInputSerializer(serializers.Serializer):
+    mdf_request = serializers.UUIDField(
+        allow_null=True, help_text="An approved MDF campaign of the lead's partner (its id); null clears the tag."
+    )
+
+
 class LeadReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
@@ -163,6 +181,11 @@ class LeadConvertInputSerializer(serializers.Serializer):
         help_text="A joint solution in market your organisation delivers; empty: the lead's, when you deliver it.",
     )
     solution = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    mdf_request = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="One of your approved MDF campaigns (its id); empty: the lead's, when it is yours.",
+    )
     value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
     expected_close_date = serializers.DateField()

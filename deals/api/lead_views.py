@@ -25,6 +25,7 @@ from ecosystem.errors import ApplicationError
 from partners.models import PartnerOrganization, Region
 
 from .lead_serializers import (
+    LeadCampaignInputSerializer,
     LeadConvertedOutputSerializer,
     LeadConvertInputSerializer,
     LeadDeclineInputSerializer,
@@ -65,7 +66,9 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
     def scoped_queryset(self):
-        return Lead.objects.filter(tenant=self.tenant).select_related("offered_to", "account", "registration", "joint_solution")
+        return Lead.objects.filter(tenant=self.tenant).select_related(
+            "offered_to", "account", "registration", "joint_solution", "mdf_request"
+        )
 
     @extend_schema(responses={200: LeadDetailOutputSerializer})
     def retrieve(self, request, *args, **kwargs):
@@ -132,6 +135,18 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         )
         return _detail(lead)
 
+    @extend_schema(request=LeadCampaignInputSerializer, responses={200: LeadDetailOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def campaign(self, request, *args, **kwargs):
+        """Tag the lead with an approved MDF campaign of its partner (the one it is offered to), or clear it (``null``)."""
+        lead = self.get_object()
+        payload = LeadCampaignInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        leads.lead_campaign_set(
+            tenant=self.tenant, actor=self.actor, lead=lead, mdf_request=payload.validated_data.get("mdf_request")
+        )
+        return _detail(lead)
+
     @extend_schema(request=LeadReasonInputSerializer, responses={200: LeadDetailOutputSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, *args, **kwargs):
@@ -174,6 +189,22 @@ class MyLeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         """Take the lead (before its ``respond_by``)."""
         lead = self.get_object()
         leads.lead_accept(tenant=self.tenant, actor=self.actor, partner_id=self._partner_id(), lead=lead)
+        return self._answer(lead)
+
+    @extend_schema(request=LeadCampaignInputSerializer, responses={200: PartnerLeadOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def campaign(self, request, *args, **kwargs):
+        """Tag the lead with one of your approved MDF campaigns, or clear it (``null``)."""
+        lead = self.get_object()
+        payload = LeadCampaignInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        leads.lead_campaign_set(
+            tenant=self.tenant,
+            actor=self.actor,
+            lead=lead,
+            mdf_request=payload.validated_data.get("mdf_request"),
+            partner_id=self._partner_id(),
+        )
         return self._answer(lead)
 
     @extend_schema(request=LeadDeclineInputSerializer, responses={204: None})

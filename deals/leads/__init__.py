@@ -21,7 +21,7 @@ the offered partner's admins are emailed after commit.
 """
 
 from .answers import lead_accept, lead_convert, lead_decline
-from .intake import MAX_VALUE, clean_lead, lead_create, lead_solution_set
+from .intake import MAX_VALUE, clean_lead, lead_campaign_set, lead_create, lead_solution_set
 from .offers import OFFERABLE, lead_offer_manual, lead_route
 from .selectors import (
     PARTNER_VISIBLE,
@@ -41,6 +41,7 @@ __all__ = [
     "access_lead",
     "clean_lead",
     "lead_accept",
+    "lead_campaign_set",
     "lead_convert",
     "lead_create",
     "lead_decline",

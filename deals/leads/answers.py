@@ -85,6 +85,20 @@ def _carried_solution(*, tenant: Tenant, partner_id: int, lead: Lead) -> str | N
         return None
 
 
+def _carried_campaign(*, tenant: Tenant, partner_id: int, lead: Lead) -> str | None:
+    """The public id of the lead's MDF campaign if it is ``partner_id``'s own approved one, else None."""
+    from partners.mdf.models import FUNDED_STATUSES, MdfRequest
+
+    if lead.mdf_request_id is None:
+        return None
+    public_id = (
+        MdfRequest.objects.filter(tenant=tenant, pk=lead.mdf_request_id, partner_id=partner_id, status__in=FUNDED_STATUSES)
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    return str(public_id) if public_id else None
+
+
 def lead_convert(*, tenant: Tenant, actor: Any, partner_id: int, lead: Lead, values: dict[str, Any]) -> Submitted:
     """The accepting partner registers the deal: the lead's customer data, plus what the partner adds.
 
@@ -94,7 +108,8 @@ def lead_convert(*, tenant: Tenant, actor: Any, partner_id: int, lead: Lead, val
     The lead's joint solution carries to the registration (and its partners join the deal) when
     the converting partner delivers it; otherwise the registration is made without it, rather than
     refused: the vendor suggested the solution, the partner owns its deal. A ``joint_solution``
-    the partner sends itself wins, and is checked like any registration's.
+    the partner sends itself wins, and is checked like any registration's. The lead's MDF campaign
+    (``mdf_request``) carries the same way: the partner's own approved campaign, unless it sends one.
     """
     with transaction.atomic():
         lead = _locked(lead)
@@ -113,6 +128,9 @@ def lead_convert(*, tenant: Tenant, actor: Any, partner_id: int, lead: Lead, val
         carried = _carried_solution(tenant=tenant, partner_id=partner_id, lead=lead)
         if carried:
             merged["joint_solution"] = carried
+        campaign = _carried_campaign(tenant=tenant, partner_id=partner_id, lead=lead)
+        if campaign:  # the lead's MDF campaign carries to the registration, so the deal counts for it too
+            merged["mdf_request"] = campaign
         merged.update({key: value for key, value in values.items() if value not in (None, "", [])})
         submitted = registration_submit(tenant=tenant, actor=actor, partner_id=partner_id, values=merged)
         lead.status = LeadStatus.CONVERTED

@@ -158,3 +158,52 @@ def lead_solution_set(*, tenant: Tenant, actor: Any, lead: Lead, joint_solution:
             changes={"from": previous, "joint_solution": str(solution.public_id) if solution else None},
         )
     return locked
+
+
+def lead_campaign_set(*, tenant: Tenant, actor: Any, lead: Lead, mdf_request: Any, partner_id: int | None = None) -> Lead:
+    """Tag the lead with an MDF campaign (a public id) of the lead's partner, or clear the tag (empty).
+
+    The lead's partner is the one it is offered to, accepted or converted by (``offered_to``): staff
+    pick one of that partner's approved campaigns; a partner user (``partner_id``) only one of its
+    own, on a lead it holds. A lead with no partner yet, or withdrawn, cannot be tagged. Anything else
+    is a field error on ``mdf_request`` and nothing changes. The MDF ROPI counts tagged leads
+    (:func:`partners.mdf.selectors.campaigns_with_ropi`); the tag carries to the registration when
+    the partner converts the lead.
+    """
+    from partners.mdf.selectors import campaign_for_registration
+
+    from .offers import _locked
+
+    with transaction.atomic():
+        locked = _locked(lead)
+        if partner_id is not None and locked.offered_to_id != partner_id:
+            raise ApplicationError(_("This lead is not yours to tag."), code="lead_not_yours", field="mdf_request")
+        if locked.status == LeadStatus.WITHDRAWN or locked.offered_to_id is None:
+            raise ApplicationError(
+                _("Offer the lead to a partner first: it can carry only a campaign of its partner."),
+                code="no_partner",
+                field="mdf_request",
+            )
+        campaign = None
+        if mdf_request not in (None, ""):
+            try:
+                campaign = campaign_for_registration(tenant=tenant, partner_id=locked.offered_to_id, public_id=mdf_request)
+            except ApplicationError as error:
+                if partner_id is not None:
+                    raise
+                raise ApplicationError(
+                    _("Choose an approved MDF campaign of %(partner)s, the lead's partner.") % {"partner": locked.offered_to},
+                    code=error.code,
+                    field="mdf_request",
+                ) from None
+        previous = locked.mdf_request_id
+        locked.mdf_request = campaign
+        locked.save(update_fields=["mdf_request", "updated_at"])
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="deals.lead_campaign_set",
+            target=locked,
+            changes={"from": previous, "mdf_request": str(campaign.public_id) if campaign else None},
+        )
+    return locked

@@ -78,6 +78,13 @@ def _email_offer_after_commit(*, tenant: Tenant, lead: Lead, offer: LeadOffer, p
     transaction.on_commit(lambda: send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients))
 
 
+def _campaign_of(*, lead: Lead, partner: PartnerOrganization) -> bool:
+    """Whether the lead's MDF campaign is ``partner``'s (one query)."""
+    from partners.mdf.models import MdfRequest
+
+    return MdfRequest.objects.filter(tenant_id=lead.tenant_id, pk=lead.mdf_request_id, partner_id=partner.pk).exists()
+
+
 def _offer(
     *,
     tenant: Tenant,
@@ -103,7 +110,9 @@ def _offer(
     lead.status = LeadStatus.OFFERED
     lead.offered_to = partner
     lead.respond_by = respond_by
-    lead.save(update_fields=["status", "offered_to", "respond_by", "updated_at"])
+    if lead.mdf_request_id is not None and not _campaign_of(lead=lead, partner=partner):
+        lead.mdf_request = None  # a lead carries only a campaign of its partner: another partner's tag goes
+    lead.save(update_fields=["status", "offered_to", "respond_by", "mdf_request", "updated_at"])
     audit_record(
         tenant=tenant,
         actor=actor,

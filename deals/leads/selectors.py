@@ -18,7 +18,9 @@ from ..models import Lead, LeadOffer, LeadStatus
 
 def access_lead(*, tenant: Tenant, public_id: Any, partner_id: int | None = None) -> Lead:
     """The lead, or 404 for missing and not yours alike (a partner: only leads offered to it now)."""
-    queryset = Lead.objects.filter(tenant=tenant).select_related("offered_to", "registration", "account", "joint_solution")
+    queryset = Lead.objects.filter(tenant=tenant).select_related(
+        "offered_to", "registration", "account", "joint_solution", "mdf_request"
+    )
     if partner_id is not None:
         queryset = queryset.filter(offered_to_id=partner_id, status__in=PARTNER_VISIBLE)
     try:
@@ -41,7 +43,7 @@ def leads_for_staff(*, tenant: Tenant, status: str = "", region: str = ""):
 
 def leads_for_partner(*, tenant: Tenant, partner_id: int, status: str = ""):
     queryset = Lead.objects.filter(tenant=tenant, offered_to_id=partner_id, status__in=PARTNER_VISIBLE).select_related(
-        "registration", "joint_solution"
+        "registration", "joint_solution", "mdf_request"
     )
     if status in PARTNER_VISIBLE:
         queryset = queryset.filter(status=status)

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from attribution.api import routes as attribution_routes
 from attribution.economics.api import routes as economics_routes
+from attribution.incentives.api import routes as incentives_routes
 from attribution.insights.api import routes as insights_routes
 from deals.api.cosell_views import CoSellDealViewSet, CoSellInvitationViewSet, DealTeamViewSet
 from deals.api.currency_views import CurrencyRateViewSet
@@ -38,6 +39,7 @@ from partners.api.views import ContentItemViewSet, PartnerLogoViewSet, PartnerVi
 from partners.directory.api import routes as directory_routes
 from partners.mdf.api import routes as mdf_routes
 from partners.plans.api import routes as plan_routes
+from partners.scorecard.api import routes as scorecard_routes
 from partners.solutions.api import routes as solution_routes
 from partners.surveys.api import routes as survey_routes
 from scoring.api import routes as scoring_routes
@@ -96,8 +98,10 @@ ECOSYSTEM_AREAS = (
     scoring_routes,
     mdf_routes,
     survey_routes,
+    scorecard_routes,
     economics_routes,
     insights_routes,
+    incentives_routes,
 )
 for _area in ECOSYSTEM_AREAS:
     _area.register(router)
@@ -106,7 +110,8 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),  # its script is a file: no inline script for the CSP
+    # the split view serves its script as a file: no inline script for the Content-Security-Policy
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("t/<slug:tenant_slug>/", include(router.urls)),
     *(path("t/<slug:tenant_slug>/", include(_area.urlpatterns)) for _area in ECOSYSTEM_AREAS),
     # a sub-resource of a partner, open to that partner's own admin too (the partner resource is staff-only)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
@@ -131,8 +132,10 @@ INSTALLED_APPS = [
     # program economics (issue 8)
     "partners.mdf",
     "partners.surveys",
+    "partners.scorecard",
     "attribution.economics",
     "attribution.insights",
+    "attribution.incentives",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +294,16 @@ CELERY_BEAT_SCHEDULE = {
     "fit-weekly-all-tenants": {
         "task": "scoring.fit_tasks.fit_weekly_all_tenants",
         "schedule": 7 * 24 * 60 * 60,
+    },
+    # economics: the weekly program summary email to each program's owners and partner managers, Mondays 07:00
+    "weekly-summary-all-tenants": {
+        "task": "attribution.economics.tasks.weekly_summary_all_tenants",
+        "schedule": crontab(minute=0, hour=7, day_of_week=1),
+    },
+    # incentives: in a quarter's first days, the previous quarter's rebate accruals of every active program
+    "rebate-accruals-period-end-all-tenants": {
+        "task": "attribution.incentives.tasks.accruals_period_end_all_tenants",
+        "schedule": 24 * 60 * 60,
     },
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from rest_framework import serializers
 
 from ..models import ActivityType, MdfBudget, MdfClaim, MdfEvidence, MdfRequest
@@ -93,15 +95,74 @@ class MdfRequestOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+def _predicted(attribute: str, places: str):
+    """A figure of the request's predicted return (``obj.predicted``, set by the view once per page), or None."""
+
+    def read(self, obj) -> str | None:
+        predicted = getattr(obj, "predicted", None)
+        value = getattr(predicted, attribute, None)
+        return None if value is None else str(Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+    return read
+
+
 class MdfStaffRequestOutputSerializer(MdfRequestOutputSerializer):
+    """A request as staff see it: the partner's funds left and, while it waits for a decision, its predicted return
+    (scoring.mdf_return: medians and 80 % intervals of the similar past campaigns' ratios). Never shown to partners."""
+
     partner = MdfPartnerRefSerializer(read_only=True)
     partner_remaining = serializers.DecimalField(
         max_digits=18, decimal_places=2, read_only=True, required=False, help_text="The partner's funds left in that quarter."
     )
     budget_left = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True, required=False)
+    predicted_pipeline = serializers.SerializerMethodField(
+        help_text="Waiting requests: planned spend × the median pipeline per unit of spend of the similar past campaigns."
+    )
+    predicted_pipeline_low = serializers.SerializerMethodField(help_text="10th percentile (80 % interval).")
+    predicted_pipeline_high = serializers.SerializerMethodField(help_text="90th percentile (80 % interval).")
+    predicted_ropi = serializers.SerializerMethodField(
+        help_text="Waiting requests: the median won revenue per unit of spend of the similar past campaigns."
+    )
+    predicted_ropi_low = serializers.SerializerMethodField(help_text="10th percentile (80 % interval).")
+    predicted_ropi_high = serializers.SerializerMethodField(help_text="90th percentile (80 % interval).")
+    prediction_campaigns = serializers.SerializerMethodField(help_text="How many past campaigns the prediction uses.")
+    prediction_group = serializers.SerializerMethodField(
+        help_text="Which past campaigns: same activity and partner type, same activity, or all campaigns."
+    )
+    prediction_note = serializers.SerializerMethodField(help_text="Why there is no prediction (too few past campaigns).")
+
+    get_predicted_pipeline = _predicted("pipeline", "0.01")
+    get_predicted_pipeline_low = _predicted("pipeline_low", "0.01")
+    get_predicted_pipeline_high = _predicted("pipeline_high", "0.01")
+    get_predicted_ropi = _predicted("ropi", "0.0001")
+    get_predicted_ropi_low = _predicted("ropi_low", "0.0001")
+    get_predicted_ropi_high = _predicted("ropi_high", "0.0001")
+
+    def get_prediction_campaigns(self, obj) -> int | None:
+        return getattr(getattr(obj, "predicted", None), "campaigns", None)
+
+    def get_prediction_group(self, obj) -> str | None:
+        return getattr(getattr(obj, "predicted", None), "group", None)
+
+    def get_prediction_note(self, obj) -> str | None:
+        return getattr(getattr(obj, "predicted", None), "reason", None)
 
     class Meta(MdfRequestOutputSerializer.Meta):
-        fields = [*MdfRequestOutputSerializer.Meta.fields, "partner", "partner_remaining", "budget_left"]
+        fields = [
+            *MdfRequestOutputSerializer.Meta.fields,
+            "partner",
+            "partner_remaining",
+            "budget_left",
+            "predicted_pipeline",
+            "predicted_pipeline_low",
+            "predicted_pipeline_high",
+            "predicted_ropi",
+            "predicted_ropi_low",
+            "predicted_ropi_high",
+            "prediction_campaigns",
+            "prediction_group",
+            "prediction_note",
+        ]
 
 
 class MdfEvidenceOutputSerializer(serializers.ModelSerializer):

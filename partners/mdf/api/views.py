@@ -75,8 +75,25 @@ class MdfBudgetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
         return Response(data, status=status.HTTP_201_CREATED)
 
 
+def _predict_returns(requests) -> None:
+    """Each waiting request's predicted return (``predicted``), as on the portal's request queue: one query
+    for the past campaigns (:func:`scoring.mdf_return_service.past_campaigns`), then arithmetic per row."""
+    waiting = [r for r in requests if r.status == RequestStatus.SUBMITTED]
+    if not waiting:
+        return
+    from scoring.mdf_return import predict_return
+    from scoring.mdf_return_service import past_campaigns
+
+    past = past_campaigns()
+    for r in waiting:
+        r.predicted = predict_return(
+            past, activity_type=r.activity_type, partner_type=r.partner.partner_type, planned_spend=float(r.planned_spend)
+        )
+
+
 class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Every partner's requests, newest first (filter ``status``), with the partner's remaining funds beside each."""
+    """Every partner's requests, newest first (filter ``status``), with the partner's remaining funds beside each
+    and, for those waiting for a decision, the predicted pipeline and ROPI (``predicted_*``, ``prediction_*``)."""
 
     model = MdfRequest
     serializer_class = MdfStaffRequestOutputSerializer
@@ -86,6 +103,17 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
     def scoped_queryset(self) -> QuerySet:
         return selectors.request_queue(tenant=self.tenant, status=_status_filter(self.request, RequestStatus.values))
+
+    def list(self, request, *args, **kwargs):
+        """The page, then one query for the past campaigns that predict every waiting request on it."""
+        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        _predict_returns(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        mdf_request = self.get_object()
+        _predict_returns([mdf_request])
+        return Response(self.get_serializer(mdf_request).data)
 
     def _decide(self, decision: str, serializer_class) -> Response:
         mdf_request = self.get_object()

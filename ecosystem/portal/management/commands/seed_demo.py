@@ -399,6 +399,7 @@ class Command(BaseCommand):
         MDF, partner surveys, health and churn, the ideal partner profile, program economics."""
         from attribution import demo as attribution_demo
         from attribution.economics import demo as economics_demo
+        from attribution.incentives import demo as incentives_demo
         from deals.mapping import demo as mapping_demo
         from deals.sla import demo as sla_demo
         from partners.directory import demo as directory_demo
@@ -421,6 +422,7 @@ class Command(BaseCommand):
             scoring_demo,
             fit_demo,
             economics_demo,
+            incentives_demo,  # after economics: the renewal rebate reads its customer revenue
         ):
             area.seed(tenant=tenant, owner=owner, partners=partners)
 
