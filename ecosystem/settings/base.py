@@ -375,6 +375,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1/t/\{tenant_slug\}",  # tags by resource (partners, jobs), not "t"
     "ENUM_NAME_OVERRIDES": {
+        "FigureSourceEnum": "attribution.economics.models.RevenueSource",  # customer revenue and usage figures
+        "RebateProgramStatusEnum": "attribution.incentives.models.ProgramStatus",
+        "RebateStatementStatusEnum": "attribution.incentives.models.StatementStatus",
         "PartnerStatusEnum": "partners.models.PartnerStatus",
         "PartnerTypeEnum": "partners.models.PartnerType",  # a partner's type and a content item's audience
         "JobStatusEnum": "ecosystem.jobs.models.JobStatus",

@@ -29,6 +29,10 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+# Every subdomain HTTPS-only too, and eligible for the browsers' preload list (turn off only for a domain
+# with plain-HTTP subdomains: `check --deploy` then warns).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATABASES = {alias: {**config, "CONN_MAX_AGE": 60} for alias, config in DATABASES.items()}  # noqa: F405
 # WhiteNoise serves the collected, hashed and compressed static files straight from the web process.

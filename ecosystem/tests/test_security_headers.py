@@ -66,3 +66,32 @@ def test_no_template_has_an_inline_script_or_handler(path):
     text = path.read_text()
     assert not INLINE_SCRIPT.search(text), f"{path}: inline <script> (move it to static/, or give it nonce)"
     assert not INLINE_HANDLER.search(text), f"{path}: inline event handler (use a data attribute and static/js/portal.js)"
+
+
+def test_production_settings_pass_the_deploy_check_without_a_warning():
+    """``manage.py check --deploy --fail-level WARNING`` with the production settings: HSTS (subdomains,
+    preload), secure cookies, SSL redirect, a real secret key; and the OpenAPI document without a warning."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ecosystem.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "DJANGO_ALLOWED_HOSTS": "prm.example.com",
+        "DATABASE_URL": "postgres://prm@127.0.0.1:1/prm",  # never reached: the checks need no database
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        **{f"DATABASE_{role}_PASSWORD": secrets.token_urlsafe(16) for role in ("APP", "OWNER", "PLATFORM")},
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
