@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "ecosystem.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from . import auth_events
+
+        auth_events.connect()

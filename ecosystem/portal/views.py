@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -20,6 +22,7 @@ from ecosystem.api.forms import ApiKeyForm
 from ecosystem.api.models import ApiKey
 from ecosystem.audit.models import AuditEntry
 from ecosystem.errors import ApplicationError
+from ecosystem.exports import export_format, export_response
 from ecosystem.jobs.models import Job
 from ecosystem.jobs.services import job_create
 from onboarding.selectors import application_queue, time_to_value
@@ -28,8 +31,11 @@ from partners.models import PartnerStatus, PartnerType
 from partners.selectors import access_partner, partner_counts
 
 from .base import back_to_tenant, roles_required
+from .forms import AuditFilterForm
 from .models import DashboardMetrics
 from .tasks import dashboard_metrics_enqueue
+
+AUDIT_EXPORT_LIMIT = 100_000
 
 DASHBOARD_JOB = "dashboard_metrics"
 
@@ -205,12 +211,25 @@ def api_key_revoke(request: HttpRequest, key_id) -> HttpResponse:
 
 @roles_required(Role.OWNER)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")
-    action = request.GET.get("action", "").strip()
-    if action:
-        entries = entries.filter(action__startswith=action)
+    """Every change and sign-in of the program, newest first: filters, pages of 50, CSV/XLSX of the
+    newest ``AUDIT_EXPORT_LIMIT`` matching rows."""
+    form = AuditFilterForm(request.GET or None)
+    entries = form.apply(AuditEntry.objects.order_by("-created_at", "-id"))
+    if export_format(request):
+        rows = entries.values_list(
+            "created_at", "actor_label", "action", "object_type", "object_id", "object_repr", "changes", "via", "ip", "request_id"
+        )[:AUDIT_EXPORT_LIMIT]
+        return export_response(
+            request,
+            filename="audit-log",
+            header=["when", "who", "action", "object_type", "object_id", "object", "changes", "via", "ip", "request_id"],
+            rows=[(when.isoformat(), *rest[:5], json.dumps(rest[5], sort_keys=True), *rest[6:]) for when, *rest in rows],
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "portal/audit_log.html", {"page": page, "action": action})
+    context = {"page": page, "form": form, "query": query.urlencode()}
+    return render(request, "portal/audit_log.html", context, status=400 if form.errors else 200)
 
 
 # --- partner portal ---------------------------------------------------------------------------

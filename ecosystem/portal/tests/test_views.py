@@ -136,3 +136,37 @@ def test_audit_rows_carry_the_request_id_and_address(client, world):
     with tenant_context(world.a.tenant.pk):
         entry = AuditEntry.objects.get(action="partner.create")
     assert (entry.request_id, entry.ip, entry.via) == ("req-abc-123", "203.0.113.9", "portal")
+
+
+def test_the_audit_log_filters_by_who_type_and_dates_and_exports(client, world):
+    import datetime
+
+    with tenant_context(world.a.tenant.pk):
+        partner_create(tenant=world.a.tenant, actor=world.a.manager, name="Audited Co", partner_type="si")
+        partner_create(tenant=world.a.tenant, actor=world.a.owner, name="Owned Co", partner_type="si")
+    client.force_login(world.a.owner)
+    today = datetime.date.today().isoformat()
+    page = client.get(
+        "/t/alpha/audit/",
+        {"who": world.a.manager.email, "object_type": "partners.partnerorganization", "since": today, "until": today},
+    )
+    body = page.content.decode()
+    assert "Audited Co" in body and "Owned Co" not in body
+    assert "Audited Co" not in client.get("/t/alpha/audit/", {"since": "2000-01-01", "until": "2000-01-02"}).content.decode()
+    import csv
+    import json
+
+    exported = client.get("/t/alpha/audit/", {"action": "partner.create", "export": "csv"}).content.decode()
+    header, *rows = list(csv.reader(exported.splitlines()))
+    assert header[:3] == ["when", "who", "action"] and len(rows) == 2
+    newest = dict(zip(header, rows[0], strict=True))
+    assert newest["who"] == world.a.owner.email and newest["object"] == "Owned Co"
+    assert json.loads(newest["changes"])["name"] == [None, "Owned Co"]  # the changes as JSON: [before, after]
+
+
+def test_bad_audit_filters_are_shown_with_what_was_typed(client, world):
+    client.force_login(world.a.owner)
+    response = client.get("/t/alpha/audit/", {"since": "2026-05-02", "until": "2026-05-01", "who": "kim"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The end comes before the start." in body and 'value="kim"' in body
