@@ -36,6 +36,7 @@ bench: install
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/churn_run.py
 	@$(PY) bench/health.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/health_run.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/dashboard.py
 	@bench/make_run_timing.sh
 
 lint: install

@@ -1,74 +1,58 @@
-"""The dashboard's cache and its invalidation.
+"""The dashboard's cache and its invalidation, per group of figures.
 
-A dashboard is cached per tenant, period, slice and active rule. The key also holds:
+The figures come in groups (:data:`attribution.insights.selectors.GROUPS`: revenue, pipeline, costs,
+customers, activity, time to value, MDF, PSAT, tiers, at-risk), each cached on its own per tenant,
+period, slice and active rule. A group's key also holds:
 
-- the tenant's **data version**, raised (after the commit) whenever a record the figures read is saved
-  or deleted through the ORM (:data:`WATCHED`);
-- a **fingerprint** of the rows written in bulk (imports, COPY loaders), which send no signal: the
-  largest id of each of those tables for the tenant (:data:`BULK_TABLES`), one query.
+- the group's **data version** for the tenant, raised (after the commit) whenever a record the group
+  reads is saved or deleted through the ORM; so a login moves only the activity figures, a survey
+  answer only PSAT, and a registration the groups that read registrations;
+- a **fingerprint** of the rows written in bulk (imports, COPY loaders, ``bulk_create``), which send no
+  signal: the largest id of each such table for the tenant, read in one query per page.
 
-So a figure is never served from before a change: any write moves the key, and the next view
-computes afresh. Entries also expire after :data:`TTL_SECONDS` (the current quarter's "today" moves).
+A figure is therefore never served from before a change; entries also expire after
+:data:`TTL_SECONDS` (the current quarter's "today" moves). Updates written with ``QuerySet.update()``
+send no signal and move no id: none of the columns the figures read is written that way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from ecosystem.tenancy.context import require_tenant_id
 
+from .selectors import GROUPS
+
 TTL_SECONDS = 60 * 60
-WATCHED = (
-    "deals.DealRegistration",
-    "deals.DirectOpportunity",
-    "deals.CurrencyRate",
-    "deals.EngagementRules",
-    "attribution.Touchpoint",
-    "partners.PartnerOrganization",
-    "partners.PartnerStatusChange",
-    "partners.EngagementEvent",
-    "partners.Tier",
-    "surveys.SurveyResponse",
-    "scoring.ChurnPrediction",
-    "scoring.ChurnAlert",
-    "scoring.ScoringSettings",
-    "economics.ProgramCost",
-    "economics.CustomerRevenue",
-    "mdf.MdfRequest",
-    "mdf.MdfClaim",
-)
-BULK_TABLES = (
-    "deals.DealRegistration",
-    "attribution.Touchpoint",
-    "deals.CurrencyRate",
-    "economics.CustomerRevenue",
-    "partners.EngagementEvent",
-    "scoring.ChurnPrediction",
-)
+WATCHED: dict[str, tuple[str, ...]] = {}  # model label → the groups that read it
+for _group, (_watched, _bulk) in GROUPS.items():
+    for _label in _watched:
+        WATCHED[_label] = (*WATCHED.get(_label, ()), _group)
+BULK_TABLES = tuple(sorted({label for _watched, bulk in GROUPS.values() for label in bulk}))
 
 
-def _version_key(tenant_id: int) -> str:
-    return f"insights:version:{tenant_id}"
+def _version_key(tenant_id: int, group: str) -> str:
+    return f"insights:version:{tenant_id}:{group}"
 
 
-def data_version(tenant_id: int) -> int:
-    return cache.get_or_set(_version_key(tenant_id), 1, timeout=None)
-
-
-def data_changed(tenant_id: int, *, using: str = "default") -> None:
-    """After the commit, move the tenant's dashboards to a new key (the old entries expire unread)."""
+def data_changed(tenant_id: int, groups, *, using: str = "default") -> None:
+    """After the commit, move ``groups`` of the tenant's dashboards to new keys (old entries expire unread)."""
 
     def bump() -> None:
-        key = _version_key(tenant_id)
-        if not cache.add(key, 2, timeout=None):
-            try:
-                cache.incr(key)
-            except ValueError:  # evicted between add and incr
-                cache.set(key, 2, timeout=None)
+        for group in groups:
+            key = _version_key(tenant_id, group)
+            if not cache.add(key, 2, timeout=None):
+                try:
+                    cache.incr(key)
+                except ValueError:  # evicted between add and incr
+                    cache.set(key, 2, timeout=None)
 
     transaction.on_commit(bump, using=using)
 
@@ -76,7 +60,7 @@ def data_changed(tenant_id: int, *, using: str = "default") -> None:
 def record_changed(sender, instance, raw: bool = False, using: str = "default", **kwargs) -> None:
     if raw or getattr(instance, "tenant_id", None) is None:
         return
-    data_changed(instance.tenant_id, using=using)
+    data_changed(instance.tenant_id, WATCHED[sender._meta.label], using=using)
 
 
 def connect() -> None:
@@ -89,7 +73,7 @@ def connect() -> None:
         post_delete.connect(record_changed, sender=model, dispatch_uid=f"insights_{label}_delete")
 
 
-def fingerprint() -> list[int]:
+def fingerprint() -> dict[str, int]:
     """The largest id of each bulk-written table for the tenant in scope. One query."""
     from django.apps import apps
 
@@ -97,24 +81,35 @@ def fingerprint() -> list[int]:
     sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {table} WHERE tenant_id = %(tenant)s)" for table in tables)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"tenant": require_tenant_id()})
-        return [value or 0 for value in cursor.fetchone()]
+        return {label: value or 0 for label, value in zip(BULK_TABLES, cursor.fetchone(), strict=True)}
 
 
-def cached(tenant_id: int, parts: dict, compute):
-    """``compute()``, or the copy cached under the tenant's version, the fingerprint and ``parts``."""
-    identity = json.dumps({"v": data_version(tenant_id), "f": fingerprint(), **parts}, sort_keys=True, default=str)
-    key = f"insights:dashboard:{tenant_id}:{hashlib.sha256(identity.encode()).hexdigest()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout=TTL_SECONDS)
-    return value
+def through_cache(tenant_id: int, parts: dict) -> Callable[[str, Callable[[], Any]], Any]:
+    """A ``through`` for :func:`attribution.insights.selectors.dashboard`: each group from the cache
+    when its version and bulk ids are those it was computed at, else computed and kept."""
+    versions = cache.get_many([_version_key(tenant_id, group) for group in GROUPS])
+    ids = fingerprint()
+
+    def through(group: str, compute: Callable[[], Any]) -> Any:
+        identity = {
+            "group": group,
+            "version": versions.get(_version_key(tenant_id, group), 1),
+            "ids": [ids[label] for label in GROUPS[group][1]],
+            **parts,
+        }
+        digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+        key = f"insights:{tenant_id}:{group}:{digest}"
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=TTL_SECONDS)
+        return value
+
+    return through
 
 
 def cached_dashboard(*, tenant, period, chosen, rule):
-    """The dashboard of ``tenant`` for these choices, from the cache when it is current (the page and the API)."""
-    from django.utils import timezone
-
+    """The dashboard of ``tenant`` for these choices, each group from the cache while it is current."""
     from . import selectors
 
     parts = {
@@ -123,4 +118,4 @@ def cached_dashboard(*, tenant, period, chosen, rule):
         "rule": [list(rule.signals), rule.days],
         "today": timezone.localdate().isoformat(),
     }
-    return cached(tenant.pk, parts, lambda: selectors.dashboard(tenant=tenant, period=period, chosen=chosen, rule=rule))
+    return selectors.dashboard(tenant=tenant, period=period, chosen=chosen, rule=rule, through=through_cache(tenant.pk, parts))

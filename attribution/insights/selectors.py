@@ -14,8 +14,10 @@ program's) say so on the page.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,6 +108,15 @@ class Slice:
             where.append("%(slice_region)s = ANY(p.regions)")
         params = {"slice_type": self.partner_type, "slice_tier": self.tier_id, "slice_region": self.region}
         return f"SELECT p.id FROM {table} p WHERE {' AND '.join(where)}", params
+
+    def condition(self, column: str) -> tuple[str, dict]:
+        """``AND <column> IN (the slice's partners)``, or nothing for all partners (every row of the
+        tenant is by one of its partners). Written out rather than through a CTE: PostgreSQL then probes
+        the partners' primary key per row instead of re-reading the CTE."""
+        if self.is_all:
+            return "", {}
+        sql, params = self.sql()
+        return f"AND {column} IN ({sql})", params
 
     def partners(self):
         """The slice as a queryset of partners (for the drill-down lists)."""
@@ -221,8 +232,7 @@ def _convert(rates, frame: pd.DataFrame, amount_columns: list[str], date_column:
 
 
 _REVENUE_SQL = """
-WITH chosen AS ({chosen}),
-won AS (
+WITH won AS (
     SELECT d.id, d.account_id, d.partner_id, d.closed_on, d.currency,
            COALESCE(d.closed_amount, d.value) AS amount,
            (d.status = ANY(%(source_statuses)s) AND d.decided_at IS NOT NULL AND d.protected_until IS NOT NULL
@@ -232,15 +242,15 @@ won AS (
     FROM {deals} d
     WHERE d.tenant_id = %(tenant)s AND d.stage = 'closed_won' AND d.closed_on BETWEEN %(start)s AND %(end)s
 ),
-flagged AS (
+flagged AS MATERIALIZED (
     SELECT w.closed_on, w.currency, w.amount,
-           (w.has_source AND w.partner_id IN (SELECT id FROM chosen)) AS sourced,
+           (w.has_source {sourced_by_slice}) AS sourced,
            EXISTS (
                SELECT 1 FROM {touches} t
                WHERE t.tenant_id = %(tenant)s AND t.account_id = w.account_id
                  AND t.occurred_at >= ((w.closed_on - %(window)s)::timestamp AT TIME ZONE %(tz)s)
                  AND t.occurred_at < ((w.closed_on + 1)::timestamp AT TIME ZONE %(tz)s)
-                 AND t.partner_id IN (SELECT id FROM chosen)
+                 {touched_by_slice}
                  AND NOT (w.has_source AND t.partner_id = w.partner_id)
            ) AS influenced
     FROM won w
@@ -269,12 +279,14 @@ _REVENUE_COLUMNS = [
 def revenue_by_quarter(*, rates, chosen: Slice, period: Period, quarters: int = TREND_QUARTERS) -> list[RevenueQuarter]:
     """Won, sourced, influenced and partner-touched revenue of the ``quarters`` quarters ending with ``period``."""
     first = period.previous(quarters - 1)
-    chosen_sql, chosen_params = chosen.sql()
+    sourced_by_slice, chosen_params = chosen.condition("w.partner_id")
+    touched_by_slice, _same = chosen.condition("t.partner_id")
     sql = _REVENUE_SQL.format(
-        chosen=chosen_sql,
         deals=DealRegistration._meta.db_table,
         direct=DirectOpportunity._meta.db_table,
         touches=Touchpoint._meta.db_table,
+        sourced_by_slice=sourced_by_slice,
+        touched_by_slice=touched_by_slice,
     )
     params = {
         "tenant": require_tenant_id(),
@@ -324,7 +336,6 @@ def _quarters(frame: pd.DataFrame, first: Period, quarters: int) -> list[Revenue
 # --- pipeline --------------------------------------------------------------------------------------
 
 _PIPELINE_SQL = """
-WITH chosen AS ({chosen})
 SELECT COUNT(*) FILTER (WHERE d.submitted_at >= %(start_at)s AND d.submitted_at < %(end_at)s),
        COUNT(*) FILTER (WHERE d.submitted_at >= %(start_at)s AND d.submitted_at < %(end_at)s
                         AND d.status = ANY(%(decided)s) AND d.status <> 'rejected'),
@@ -334,15 +345,14 @@ SELECT COUNT(*) FILTER (WHERE d.submitted_at >= %(start_at)s AND d.submitted_at 
        percentile_cont(0.5) WITHIN GROUP (ORDER BY d.closed_on - (d.submitted_at AT TIME ZONE %(tz)s)::date)
            FILTER (WHERE d.stage = 'closed_won' AND d.closed_on BETWEEN %(start)s AND %(end)s)
 FROM {deals} d
-WHERE d.tenant_id = %(tenant)s AND d.partner_id IN (SELECT id FROM chosen)
+WHERE d.tenant_id = %(tenant)s {by_slice}
 """
 _PIPELINE_VALUE_SQL = """
-WITH chosen AS ({chosen})
 SELECT d.currency,
        COALESCE(SUM(d.value) FILTER (WHERE d.submitted_at >= %(start_at)s AND d.submitted_at < %(end_at)s), 0),
        COALESCE(SUM(d.value) FILTER (WHERE d.status = 'approved' AND d.stage = ANY(%(open_stages)s)), 0)
 FROM {deals} d
-WHERE d.tenant_id = %(tenant)s AND d.partner_id IN (SELECT id FROM chosen)
+WHERE d.tenant_id = %(tenant)s {by_slice}
   AND ((d.submitted_at >= %(start_at)s AND d.submitted_at < %(end_at)s)
        OR (d.status = 'approved' AND d.stage = ANY(%(open_stages)s)))
 GROUP BY d.currency
@@ -354,7 +364,7 @@ def pipeline(*, rates, chosen: Slice, period: Period, last_day: datetime.date) -
     to close; pipeline created in the period and open now (converted at the rate of ``last_day``). Two queries."""
     from deals.models.registrations import OPEN_STAGES
 
-    chosen_sql, chosen_params = chosen.sql()
+    by_slice, chosen_params = chosen.condition("d.partner_id")
     params = {
         "tenant": require_tenant_id(),
         "start": period.start,
@@ -367,9 +377,9 @@ def pipeline(*, rates, chosen: Slice, period: Period, last_day: datetime.date) -
         **chosen_params,
     }
     deals = DealRegistration._meta.db_table
-    ((submitted, approved, decided, won, lost, velocity),) = _rows(_PIPELINE_SQL.format(chosen=chosen_sql, deals=deals), params)
+    ((submitted, approved, decided, won, lost, velocity),) = _rows(_PIPELINE_SQL.format(by_slice=by_slice, deals=deals), params)
     frame = pd.DataFrame(
-        _rows(_PIPELINE_VALUE_SQL.format(chosen=chosen_sql, deals=deals), params), columns=["currency", "created", "open"]
+        _rows(_PIPELINE_VALUE_SQL.format(by_slice=by_slice, deals=deals), params), columns=["currency", "created", "open"]
     )
     frame[["created", "open"]] = frame[["created", "open"]].astype(np.float64)
     frame["day"] = np.datetime64(last_day, "D")
@@ -507,12 +517,11 @@ def activity(*, chosen: Slice, rule: ActiveRule, last_day: datetime.date) -> pd.
 
 
 _TIME_TO_VALUE_SQL = """
-WITH chosen AS ({chosen}),
-firsts AS (
+WITH firsts AS (
     SELECT d.partner_id, MIN(d.closed_on) FILTER (WHERE d.stage = 'closed_won') AS first_won,
            MIN(d.submitted_at) AS first_submitted
     FROM {deals} d
-    WHERE d.tenant_id = %(tenant)s AND d.partner_id IN (SELECT id FROM chosen)
+    WHERE d.tenant_id = %(tenant)s {by_slice}
     GROUP BY d.partner_id
 ),
 activated AS (
@@ -539,9 +548,9 @@ def time_to_value_rows(*, chosen: Slice, period: Period) -> list[tuple]:
     """(partner id, started at, first won on, days) of the partners whose first closed-won deal closed in
     the period, fastest first. Started: the first time it became active (else when it was created), or
     its first registration if that came earlier (partners imported with their history). One query."""
-    chosen_sql, chosen_params = chosen.sql()
+    by_slice, chosen_params = chosen.condition("d.partner_id")
     sql = _TIME_TO_VALUE_SQL.format(
-        chosen=chosen_sql,
+        by_slice=by_slice,
         deals=DealRegistration._meta.db_table,
         changes=PartnerStatusChange._meta.db_table,
         partners=PartnerOrganization._meta.db_table,
@@ -629,25 +638,56 @@ def at_risk(*, chosen: Slice) -> dict:
 # --- the dashboard ---------------------------------------------------------------------------------
 
 
+Through = Callable[[str, Callable[[], Any]], Any]
+
+
+def _direct(group: str, compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
 def dashboard(
-    *, tenant: Tenant, period: Period, chosen: Slice, rule: ActiveRule, today: datetime.date | None = None
+    *,
+    tenant: Tenant,
+    period: Period,
+    chosen: Slice,
+    rule: ActiveRule,
+    today: datetime.date | None = None,
+    through: Through = _direct,
 ) -> Dashboard:
-    """Every figure of the dashboard. Call in the tenant's staff scope; a constant number of queries."""
+    """Every figure of the dashboard. Call in the tenant's staff scope; a constant number of queries.
+
+    The figures come in groups (:data:`GROUPS`), each computed by ``through(group, compute)``: directly
+    by default; :func:`attribution.insights.cache.cached_dashboard` passes one that keeps each group in
+    the cache until a record that group reads changes.
+    """
     today = today or timezone.localdate()
     last_day = min(period.end, today)
-    rates = rate_table()
-    revenue = revenue_by_quarter(rates=rates, chosen=chosen, period=period)
-    flow = pipeline(rates=rates, chosen=chosen, period=period, last_day=last_day)
-    partner_costs, direct_costs = costs(period=period)
-    cac, retention, cltv, _month = customers(tenant=tenant, chosen=chosen, period=period, last_day=last_day)
-    active = activity(chosen=chosen, rule=rule, last_day=last_day)
-    ttv = time_to_value_rows(chosen=chosen, period=period)
-    days = [row[3] for row in ttv]
+
+    def revenue():
+        rates = rate_table()
+        return rates.program_currency, revenue_by_quarter(rates=rates, chosen=chosen, period=period)
+
+    def time_to_value():
+        days = np.array([row[3] for row in time_to_value_rows(chosen=chosen, period=period)], dtype=np.float64)
+        return (float(np.median(days)) if len(days) else None), len(days)
+
+    def activity_counts():
+        active = activity(chosen=chosen, rule=rule, last_day=last_day)
+        return (int(active["active"].sum()) if len(active) else 0), len(active)
+
+    currency, quarters = through("revenue", revenue)
+    flow = through("pipeline", lambda: pipeline(rates=rate_table(), chosen=chosen, period=period, last_day=last_day))
+    partner_costs, direct_costs = through("costs", lambda: costs(period=period))
+    cac, retention, cltv, _month = through(
+        "customers", lambda: customers(tenant=tenant, chosen=chosen, period=period, last_day=last_day)
+    )
+    active, in_program = through("activity", activity_counts)
+    ttv_days, ttv_partners = through("time_to_value", time_to_value)
     return Dashboard(
-        currency=rates.program_currency,
+        currency=currency,
         period=period,
         last_day=last_day,
-        revenue=revenue,
+        revenue=quarters,
         submitted=flow["submitted"],
         approved=flow["approved"],
         decided=flow["decided"],
@@ -658,25 +698,72 @@ def dashboard(
         open_pipeline=flow["open"],
         partner_costs=partner_costs,
         direct_costs=direct_costs,
-        mdf=mdf(tenant=tenant, chosen=chosen, period=period),
-        psat=psat(chosen=chosen, period=period),
+        mdf=through("mdf", lambda: mdf(tenant=tenant, chosen=chosen, period=period)),
+        psat=through("psat", lambda: psat(chosen=chosen, period=period)),
         cac=cac,
         retention=retention,
         cltv=cltv,
-        active=int(active["active"].sum()) if len(active) else 0,
-        in_program=len(active),
-        time_to_value_days=float(np.median(days)) if days else None,
-        time_to_value_partners=len(days),
-        tiers=tiers(chosen=chosen),
-        at_risk=at_risk(chosen=chosen),
+        active=active,
+        in_program=in_program,
+        time_to_value_days=ttv_days,
+        time_to_value_partners=ttv_partners,
+        tiers=through("tiers", lambda: tiers(chosen=chosen)),
+        at_risk=through("at_risk", lambda: at_risk(chosen=chosen)),
     )
+
+
+# The records each group of figures reads (app label.model): a saved or deleted one of these makes the
+# group compute afresh; the second tuple lists those also written in bulk (no signal), watched by id.
+GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "revenue": (
+        (
+            "deals.DealRegistration",
+            "deals.DirectOpportunity",
+            "deals.CurrencyRate",
+            "deals.EngagementRules",
+            "attribution.Touchpoint",
+            "partners.PartnerOrganization",
+        ),
+        ("deals.DealRegistration", "attribution.Touchpoint", "deals.CurrencyRate"),
+    ),
+    "pipeline": (
+        ("deals.DealRegistration", "deals.CurrencyRate", "deals.EngagementRules", "partners.PartnerOrganization"),
+        ("deals.DealRegistration", "deals.CurrencyRate"),
+    ),
+    "costs": (("economics.ProgramCost",), ()),
+    "customers": (
+        ("economics.CustomerRevenue", "economics.ProgramCost", "deals.EngagementRules", "partners.PartnerOrganization"),
+        ("economics.CustomerRevenue",),
+    ),
+    "activity": (("partners.EngagementEvent", "partners.PartnerOrganization"), ("partners.EngagementEvent",)),
+    "time_to_value": (
+        ("deals.DealRegistration", "partners.PartnerStatusChange", "partners.PartnerOrganization"),
+        ("deals.DealRegistration",),
+    ),
+    "mdf": (
+        (
+            "mdf.MdfRequest",
+            "mdf.MdfClaim",
+            "deals.DealRegistration",
+            "deals.Lead",
+            "deals.EngagementRules",
+            "partners.PartnerOrganization",
+        ),
+        ("deals.DealRegistration",),
+    ),
+    "psat": (("surveys.SurveyResponse", "surveys.SurveyQuestion", "partners.PartnerOrganization"), ()),
+    "tiers": (("partners.PartnerOrganization", "partners.Tier"), ()),
+    "at_risk": (
+        ("scoring.ChurnPrediction", "scoring.ChurnAlert", "scoring.ScoringSettings", "partners.PartnerOrganization"),
+        ("scoring.ChurnPrediction", "scoring.ChurnAlert"),
+    ),
+}
 
 
 # --- drill-down rows -------------------------------------------------------------------------------
 
 _WON_ROWS_SQL = """
-WITH chosen AS ({chosen}),
-won AS (
+WITH won AS (
     SELECT d.id, d.public_id, d.customer_name, d.account_id, d.partner_id, d.closed_on, d.currency,
            COALESCE(d.closed_amount, d.value) AS amount,
            (d.status = ANY(%(source_statuses)s) AND d.decided_at IS NOT NULL AND d.protected_until IS NOT NULL
@@ -686,13 +773,13 @@ won AS (
     FROM {deals} d
     WHERE d.tenant_id = %(tenant)s AND d.stage = 'closed_won' AND d.closed_on BETWEEN %(start)s AND %(end)s
 ),
-flagged AS (
-    SELECT w.*, (w.has_source AND w.partner_id IN (SELECT id FROM chosen)) AS sourced,
+flagged AS MATERIALIZED (
+    SELECT w.*, (w.has_source {sourced_by_slice}) AS sourced,
            (SELECT COUNT(DISTINCT t.partner_id) FROM {touches} t
             WHERE t.tenant_id = %(tenant)s AND t.account_id = w.account_id
               AND t.occurred_at >= ((w.closed_on - %(window)s)::timestamp AT TIME ZONE %(tz)s)
               AND t.occurred_at < ((w.closed_on + 1)::timestamp AT TIME ZONE %(tz)s)
-              AND t.partner_id IN (SELECT id FROM chosen)
+              {touched_by_slice}
               AND NOT (w.has_source AND t.partner_id = w.partner_id)) AS influencers
     FROM won w
 )
@@ -713,9 +800,11 @@ WON_SETS = {
 
 def won_rows(*, rates, chosen: Slice, period: Period, which: str, limit: int | None, offset: int = 0) -> tuple[list[dict], int]:
     """The won deals behind one revenue figure of the period, newest first, a page of them, and how many."""
-    chosen_sql, chosen_params = chosen.sql()
+    sourced_by_slice, chosen_params = chosen.condition("w.partner_id")
+    touched_by_slice, _same = chosen.condition("t.partner_id")
     sql = _WON_ROWS_SQL.format(
-        chosen=chosen_sql,
+        sourced_by_slice=sourced_by_slice,
+        touched_by_slice=touched_by_slice,
         deals=DealRegistration._meta.db_table,
         direct=DirectOpportunity._meta.db_table,
         touches=Touchpoint._meta.db_table,

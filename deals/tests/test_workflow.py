@@ -128,8 +128,9 @@ def test_an_approval_that_rolls_back_emails_nobody(world, django_capture_on_comm
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         as_staff(world, workflow.registration_approve, actor=world.a.manager, registration=registration)
-    # queued for the commit, not sent: the email, and the partner's health score refresh (scoring)
-    assert mail.outbox == [] and len(callbacks) == 2
+    # queued for the commit, not sent: the email, the partner's health score refresh (scoring) and
+    # the program metrics' cache version (insights)
+    assert mail.outbox == [] and len(callbacks) == 3
 
 
 def test_approving_an_under_review_registration_takes_its_claims_once_the_first_has_ended(world):

@@ -149,3 +149,30 @@ def test_the_api_answers_the_figures_and_400_for_a_bad_filter(client, world, q1_
     assert "partner_id" not in body["at_risk"]["top"][0] and "sourced" in body["definitions"]
     bad = client.get(url, {"period": "2026-Q9"})
     assert bad.status_code == 400 and (bad.json()["code"], bad.json()["attr"]) == ("invalid_filter", "period")
+
+
+def test_a_login_recomputes_only_the_activity_figures(
+    client, world, q1_is_offered, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from partners.models import EngagementKind
+    from partners.services import engagement_record
+
+    _program(world)
+    _get(client, world, "insights:dashboard", Q1)
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(world.a.tenant.pk):
+        engagement_record(
+            tenant=world.a.tenant,
+            partner_id=world.a.partner2.pk,
+            kind=EngagementKind.COURSE_COMPLETED,
+            at=at(datetime.date(2026, 3, 2)),
+        )
+        engagement_record(
+            tenant=world.a.tenant,
+            partner_id=world.a.partner2.pk,
+            kind=EngagementKind.REGISTRATION_SUBMITTED,
+            at=at(datetime.date(2026, 3, 3)),
+        )
+    url = reverse("insights:dashboard", kwargs={"tenant_slug": world.a.tenant.slug})
+    with django_assert_num_queries(15 + 1):  # the warm page and the one activity query
+        response = client.get(url, Q1)
+    assert (response.context["figures"].active, response.context["figures"].in_program) == (2, 2)
