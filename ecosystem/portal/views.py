@@ -226,7 +226,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             rows=[(when.isoformat(), *rest[:5], json.dumps(rest[5], sort_keys=True), *rest[6:]) for when, *rest in rows],
         )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in list(query):
+        if name not in AuditFilterForm.base_fields:  # only the filters travel to the page and export links
+            del query[name]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "query": query.urlencode()}
     return render(request, "portal/audit_log.html", context, status=400 if form.errors else 200)
