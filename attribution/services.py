@@ -33,6 +33,7 @@ from ecosystem.jobs.services import job_create
 from ecosystem.jobs.tasks import enqueue_on_commit
 from ecosystem.tenancy.context import tenant_atomic, tenant_context
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 
 from .copyio import copy_in
 from .engine import heuristics, markov, shapley
@@ -449,6 +450,7 @@ def _compute(*, tenant: Tenant, actor: Any, run: AttributionRun, progress: Calla
                 "touches": touches,
             },
         )
+        webhook_events.attribution_run(tenant=tenant, run=run)
     return run
 
 

@@ -40,6 +40,7 @@ from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 from onboarding.services import require_sales_access
 from partners.mdf.selectors import campaign_for_registration
 from partners.models import EngagementKind, PartnerOrganization, PartnerStatus
@@ -410,6 +411,9 @@ def registration_submit(*, tenant: Tenant, actor: Any, partner_id: int, values: 
             data={"registration": str(registration.public_id), "status": status},
         )
         notifications.notify_registration_submitted(tenant=tenant, registration=registration)  # sent on commit
+        webhook_events.registration(tenant=tenant, event_type="registration.submitted", registration=registration)
+        if status == RegistrationStatus.APPROVED:  # approved automatically
+            webhook_events.registration(tenant=tenant, event_type="registration.approved", registration=registration)
     return Submitted(registration=registration, conflicts=conflicts)
 
 

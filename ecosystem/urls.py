@@ -18,6 +18,8 @@ from ecosystem.accounts import views as account_views
 from ecosystem.portal import partner_urls
 from ecosystem.portal import urls as portal_urls
 from ecosystem.portal.base import PARTNER, VENDOR, tenant_urlpatterns
+from ecosystem.privacy import urls as privacy_urls
+from ecosystem.webhooks import urls as webhook_urls
 from onboarding import setup_urls, training_urls
 from onboarding import urls as onboarding_urls
 from partners import content_urls, tier_urls
@@ -74,6 +76,8 @@ ECOSYSTEM_AREAS = {
     "economics": economics_urls,
     "insights": insights_urls,
     "incentives": incentives_urls,
+    "webhooks": webhook_urls,
+    "privacy": privacy_urls,
 }
 ecosystem_routes = []
 for _namespace, _module in ECOSYSTEM_AREAS.items():

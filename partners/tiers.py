@@ -34,6 +34,7 @@ from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 
 from .models import (
     PartnerOrganization,
@@ -290,6 +291,7 @@ def tier_evaluate_all(*, tenant: Tenant, today: datetime.date | None = None) -> 
         if moved:
             PartnerOrganization.objects.bulk_update(moved, ["tier"], batch_size=2000)
             TierChange.objects.bulk_create(changes, batch_size=2000)
+            webhook_events.tier_changes(tenant=tenant, changes=changes)
         audit_record(tenant=tenant, actor=None, action="tiers.evaluate", changes=counts)
     return counts
 
@@ -323,6 +325,7 @@ def tier_proposal_approve(*, tenant: Tenant, actor: Any, partner: PartnerOrganiz
         audit_record(
             tenant=tenant, actor=actor, action="tier.approve", target=locked, changes={"tier": target.name if target else None}
         )
+        webhook_events.tier_changes(tenant=tenant, changes=[change])
     return change
 
 
@@ -448,6 +451,7 @@ def tier_override(
             target=locked,
             changes={"tier": tier.name if tier else None, "until": until.isoformat(), "reason": reason[:300]},
         )
+        webhook_events.tier_changes(tenant=tenant, changes=[change])
     return change
 
 

@@ -33,6 +33,7 @@ from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError
 from ecosystem.tenancy.context import tenant_atomic
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 from partners.models import PartnerOrganization, PartnerStatus
 
 from .churn import drift
@@ -242,6 +243,7 @@ def _predict(*, tenant: Tenant, today: datetime.date) -> dict:
     ChurnAlert.objects.bulk_create(alerts)
     if alerts:
         _announce(tenant=tenant, config=config, alerts=alerts)
+        webhook_events.churn_alerts(tenant=tenant, alerts=alerts)
     return {"predicted": len(partners), "method": str(method), "new_alerts": len(alerts), "drift": drift_flag}
 
 

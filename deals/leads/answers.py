@@ -12,6 +12,7 @@ from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 
 from ..models import Lead, LeadOffer, LeadStatus, OfferStatus
 from ..registrations import Submitted, registration_submit
@@ -44,6 +45,7 @@ def lead_accept(*, tenant: Tenant, actor: Any, partner_id: int, lead: Lead) -> L
         lead.respond_by = None
         lead.save(update_fields=["status", "respond_by", "updated_at"])
         audit_record(tenant=tenant, actor=actor, action="deals.lead_accept", target=lead, changes={"status": lead.status})
+        webhook_events.lead(tenant=tenant, event_type="lead.accepted", lead=lead)
     return lead
 
 

@@ -20,6 +20,7 @@ from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError, NotFoundError
 from ecosystem.tenancy.context import across_partners
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 from onboarding.services import partner_access_gate
 from partners.models import PartnerOrganization, PartnerStatus
 
@@ -126,6 +127,7 @@ def _offer(
         },
     )
     _email_offer_after_commit(tenant=tenant, lead=lead, offer=offer, partner=partner)
+    webhook_events.lead(tenant=tenant, event_type="lead.offered", lead=lead)
     return offer
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 
 from .. import notifications
 from ..models import OPEN_FOR_DECISION, DealRegistration, DecisionAction, RegistrationDecision, RegistrationStatus
@@ -29,6 +30,7 @@ def registration_approve(*, tenant: Tenant, actor: Any, registration: DealRegist
         locked = _lock(tenant=tenant, registration=registration)
         _require_status(locked, OPEN_FOR_DECISION, _("Only a registration waiting for a decision can be approved."))
         decision = _approve(tenant=tenant, actor=actor, registration=locked, rule="manager_approval", reason=reason)
+        webhook_events.registration(tenant=tenant, event_type="registration.approved", registration=locked)
         notifications.notify_registration_decided(tenant=tenant, registration=locked, decision=decision)
     return locked
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 
 from .. import notifications
 from ..models import DealRegistration, DecisionAction, RegistrationStatus
@@ -50,6 +51,7 @@ def protection_expiry_sweep(*, tenant: Tenant, today: datetime.date | None = Non
             )
             notifications.notify_expired(tenant=tenant, registration=registration)
             expired += 1
+        webhook_events.registrations(tenant=tenant, event_type="registration.expired", registrations=lapsed)
         due = list(
             DealRegistration.objects.select_for_update(of=("self",))
             .filter(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 
 from .. import notifications
 from ..amounts import CENTS, MAX_AMOUNT, amount_from_text
@@ -120,6 +121,8 @@ def registration_update_stage(
             },
             update_fields=("stage", "closed_amount", "closed_on"),
         )
+        if won:
+            webhook_events.registration(tenant=tenant, event_type="deal.won", registration=locked)
         notifications.notify_registration_decided(tenant=tenant, registration=locked, decision=decision)
     return locked
 

@@ -23,6 +23,7 @@ from deals.api.views import (
 from deals.mapping.api import routes as mapping_routes
 from deals.sla.api import routes as sla_routes
 from ecosystem.jobs.api.views import JobViewSet
+from ecosystem.webhooks.api import routes as webhook_routes
 from onboarding.api.partner_training_views import MyCertificationViewSet, MyContentViewSet, MyCourseViewSet
 from onboarding.api.partner_views import PartnerOnboardingStepViewSet, PartnerOnboardingViewSet
 from onboarding.api.screening_views import ScreeningListViewSet, ScreeningMatchViewSet
@@ -102,6 +103,7 @@ ECOSYSTEM_AREAS = (
     economics_routes,
     insights_routes,
     incentives_routes,
+    webhook_routes,
 )
 for _area in ECOSYSTEM_AREAS:
     _area.register(router)

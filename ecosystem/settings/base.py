@@ -115,8 +115,10 @@ INSTALLED_APPS = [
     "ecosystem.tenancy",
     "ecosystem.accounts",
     "ecosystem.audit",
+    "ecosystem.privacy",
     "ecosystem.jobs",
     "ecosystem.api",
+    "ecosystem.webhooks",
     "ecosystem.portal",
     "partners",
     "onboarding",
@@ -218,6 +220,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "default")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # privacy: engagement events older than each tenant's retention setting are deleted nightly
+    "engagement-retention-all-tenants": {
+        "task": "ecosystem.privacy.tasks.engagement_retention_all_tenants",
+        "schedule": 24 * 60 * 60,
+    },
     "tier-evaluation-all-tenants": {
         "task": "partners.tasks.tier_evaluate_all_tenants",
         "schedule": 24 * 60 * 60,
@@ -242,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ecosystem.upload_tasks.upload_orphans_sweep_all_tenants",
         "schedule": 24 * 60 * 60,
     },
+    # webhooks: due deliveries (retries, expired leases of killed workers) sent again, every minute
+    "webhook-sweep-all-tenants": {"task": "ecosystem.webhooks.tasks.webhook_sweep_all_tenants", "schedule": 60},
     "dashboard-metrics-all-tenants": {
         "task": "ecosystem.portal.tasks.dashboard_metrics_refresh_all_tenants",
         "schedule": 15 * 60,

@@ -27,6 +27,7 @@ from ecosystem.accounts.services import invitation_create
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 from onboarding.models import ApplicationStatus, DealVolume, PartnerApplication
 from onboarding.screening_services import require_no_open_match, screen_application
 from partners.domains import normalize_domain
@@ -190,6 +191,9 @@ def application_approve(*, tenant: Tenant, actor: Any, application: PartnerAppli
             action="application.approve",
             target=locked,
             changes={"partner": str(partner.public_id), "plan": str(plan.public_id) if plan else None},
+        )
+        webhook_events.partner(
+            tenant=tenant, event_type="partner.approved", partner=partner, application_id=str(locked.public_id)
         )
         transaction.on_commit(lambda: _email_applicant(tenant=tenant, application=locked))
     return partner

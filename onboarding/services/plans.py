@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 from onboarding.models import OnboardingPlan, OnboardingStep, OnboardingTemplate, PlanStatus, StepKind, StepStatus
 from onboarding.models.plans import COURSE_KINDS
 from partners.models import EngagementKind, PartnerOrganization, PartnerStatus
@@ -118,6 +119,7 @@ def _complete_plan_if_done(*, tenant: Tenant, actor: Any, plan: OnboardingPlan) 
     partner = PartnerOrganization.objects.get(pk=plan.partner_id)
     if partner.status == PartnerStatus.ONBOARDING:
         partner_update(tenant=tenant, actor=actor, partner=partner, status=PartnerStatus.ACTIVE, reason="Onboarding completed")
+    webhook_events.partner(tenant=tenant, event_type="onboarding.completed", partner=partner, plan_id=str(plan.public_id))
 
 
 # Steps a partner's user may tick off. A certification never is: it is done only by a verified

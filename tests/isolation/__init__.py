@@ -10,12 +10,14 @@ from tests.isolation import (
     mapping,
     mdf,
     plans,
+    privacy,
     scorecard,
     scoring,
     scoring_fit,
     sla,
     solutions,
     surveys,
+    webhooks,
     weekly_summary,
 )
 
@@ -36,4 +38,6 @@ AREAS = (
     incentives,
     scorecard,
     weekly_summary,
+    webhooks,
+    privacy,
 )

@@ -13,6 +13,7 @@ from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError, NotFoundError
 from ecosystem.tenancy.models import Tenant
+from ecosystem.webhooks import events as webhook_events
 from partners.models import EngagementKind, PartnerOrganization
 from partners.services import engagement_record
 
@@ -213,6 +214,8 @@ def request_decide(
                 "reason": reason,
             },
         )
+        if approved is not None:
+            webhook_events.mdf_request(tenant=tenant, event_type="mdf.approved", request=locked)
         if approved is not None:
             body = _("Your MDF request %(title)s is %(status)s: %(amount)s %(currency)s.\n") % {
                 "title": locked.title,

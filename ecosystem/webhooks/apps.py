@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    """Webhooks"""
+
+    name = "ecosystem.webhooks"
+    label = "webhooks"
+    verbose_name = "Webhooks"
