@@ -66,7 +66,9 @@ def certifications_of(tenant_world, user) -> list[Certification]:
 
 def audit_actions(tenant_world) -> list[str]:
     with tenant_context(tenant_world.tenant.pk):
-        return list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+        return list(
+            AuditEntry.objects.exclude(action__startswith="auth.").order_by("id").values_list("action", flat=True)
+        )  # not the sign-ins
 
 
 def course_plan_for(tenant_world, partner, course, *, training_depends_on=()) -> list[OnboardingStep]:
