@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from deals.accounts import name_key, root_domain
 from deals.imports import MAX_FILE_BYTES, MAX_ROWS, ImportFileInvalid, RowError, ValueInvalid, parse_date, read_csv
-from deals.imports.headers import normalise_header
+from deals.imports.headers import column_positions
 from deals.models import CustomerAccount, DealRegistration
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
@@ -208,15 +208,7 @@ class _Row:
 
 def _columns(headers: list[str]) -> tuple[dict[str, int], dict[str, str], list[str]]:
     """Our column → its position and its name as in the file; the file's columns we do not read."""
-    position: dict[str, int] = {}
-    names: dict[str, str] = {}
-    ignored: list[str] = []
-    for index, header in enumerate(headers):
-        key = normalise_header(header).replace(" ", "_")
-        if key in COLUMNS and key not in position:
-            position[key], names[key] = index, header
-        elif header:
-            ignored.append(header)
+    position, names, ignored = column_positions(headers, COLUMNS)
     missing = [c for c in REQUIRED_COLUMNS if c not in position]
     if missing:
         raise ImportFileInvalid(

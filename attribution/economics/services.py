@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 
 from attribution.touchpoint_imports import account_index, accounts_for_rows, as_uuid, match_account, partners_for_rows
 from deals.imports import ImportFileInvalid, RowError, ValueInvalid, parse_amount, parse_date, read_csv
-from deals.imports.headers import normalise_header
+from deals.imports.headers import column_positions
 from ecosystem.accounts.models import User
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
@@ -222,15 +222,7 @@ class _Row:
 
 
 def _columns(headers: list[str]) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    position: dict[str, int] = {}
-    names: dict[str, str] = {}
-    ignored: list[str] = []
-    for index, header in enumerate(headers):
-        key = normalise_header(header).replace(" ", "_")
-        if key in COLUMNS and key not in position:
-            position[key], names[key] = index, header
-        elif header:
-            ignored.append(header)
+    position, names, ignored = column_positions(headers, COLUMNS)
     missing = [c for c in ("account", "month") if c not in position]
     if "mrr" not in position and "arr" not in position:
         missing.append("mrr")

@@ -130,6 +130,23 @@ def normalise_header(header: str) -> str:
     return " ".join((header or "").replace("\ufeff", "").split()).casefold()
 
 
+def column_positions(headers: list[str], known: Iterable[str]) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """For a file with fixed column names: each known column → its position and its name as written in
+    the file (the first of equal ones; case, spaces and a BOM ignored, spaces read as ``_``), and the
+    file's other columns (read by nobody). The caller says which missing columns are an error."""
+    known = set(known)
+    position: dict[str, int] = {}
+    names: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, header in enumerate(headers):
+        key = normalise_header(header).replace(" ", "_")
+        if key in known and key not in position:
+            position[key], names[key] = index, header
+        elif header:
+            ignored.append(header)
+    return position, names, ignored
+
+
 def headers_key(headers: Iterable[str]) -> str:
     """The key a saved mapping is found by: SHA-256 of the sorted, normalised headers."""
     return hashlib.sha256("\n".join(sorted(normalise_header(h) for h in headers)).encode()).hexdigest()

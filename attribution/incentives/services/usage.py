@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from attribution.economics.services import parse_month
 from attribution.touchpoint_imports import account_index, accounts_for_rows, match_account
 from deals.imports import ImportFileInvalid, RowError, ValueInvalid, parse_amount, read_csv
-from deals.imports.headers import normalise_header
+from deals.imports.headers import column_positions
 from ecosystem.accounts.models import User
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
@@ -171,15 +171,7 @@ class _Row:
 
 
 def _columns(headers: list[str]) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    position: dict[str, int] = {}
-    names: dict[str, str] = {}
-    ignored: list[str] = []
-    for index, header in enumerate(headers):
-        key = normalise_header(header).replace(" ", "_")
-        if key in COLUMNS and key not in position:
-            position[key], names[key] = index, header
-        elif header:
-            ignored.append(header)
+    position, names, ignored = column_positions(headers, COLUMNS)
     missing = [c for c in REQUIRED if c not in position]
     if missing:
         raise ImportFileInvalid(
