@@ -114,7 +114,7 @@ def rows(request: HttpRequest) -> HttpResponse:
         "form": form,
         "metric": metric,
         "title": ROW_METRICS[metric],
-        "definition": DEFINITIONS.get(_DEFINED_BY.get(metric, metric), ""),
+        "definition": DEFINITIONS.get(metric, ""),
         "period": period,
         "header": header,
         "table": table,
@@ -131,9 +131,6 @@ def _page_number(request: HttpRequest) -> int:
         return max(1, int(request.GET.get("page", 1)))
     except ValueError:
         return 1
-
-
-_DEFINED_BY = {"won": "won", "pipeline": "pipeline", "velocity": "velocity", "time_to_value": "time_to_value"}
 
 
 def _won(metric: str):

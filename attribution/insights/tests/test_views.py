@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from attribution.insights.definitions import DEFINITIONS
 from attribution.insights.tests.test_dashboard import _program
 from attribution.models import Touchpoint, TouchpointSource
 from attribution.tests.support import at
@@ -53,6 +54,7 @@ def test_the_rows_behind_sourced_revenue_and_their_export(client, world, q1_is_o
     _program(world)
     response = _get(client, world, "insights:rows", Q1, metric="sourced")
     assert response.status_code == 200 and response.context["total"] == 2
+    assert response.context["definition"] == DEFINITIONS["sourced"]  # the figure's definition above its rows
     customers = [row["cells"][0] for row in response.context["table"]]
     with tenant_context(world.a.tenant.pk):
         expected = list(
