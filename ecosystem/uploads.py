@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
+import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,15 +32,35 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "pptx": _ZIP,
     "xlsx": _ZIP,
 }
+OFFICE_EXTENSIONS = frozenset({"docx", "pptx", "xlsx"})
+
+# Limits on zip files (zip, docx, pptx, xlsx), read from the zip's directory without extracting.
+ZIP_MAX_ENTRIES = 1_000
+ZIP_MAX_UNCOMPRESSED = 100 * 1024 * 1024  # 100 MiB in total
+ZIP_MAX_RATIO = 100  # an entry above 1 MiB may not expand more than 100 times its stored size
+ZIP_RATIO_MIN_SIZE = 1024 * 1024
+_PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk's type and (fixed) CRC
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def check_upload(
     upload: UploadedFile | None, *, extensions: tuple[str, ...], max_bytes: int, field: str = "file"
 ) -> tuple[UploadedFile, str]:
-    """Return the upload and the name to show people, or raise ApplicationError naming ``field``."""
+    """Return the upload and the name to show people, or raise ApplicationError naming ``field``.
+
+    In order: a name without control characters; an allowed extension (the last one: ``x.pdf.exe``
+    is an exe); not empty and not over ``max_bytes``; the first bytes of that type; no second
+    format hidden in the file (a zip readable inside a pdf/png/jpg, bytes after a PNG's end); and
+    for zip types the limits above (:func:`_check_zip`).
+    """
     if upload is None:
         raise ApplicationError(_("Choose a file to upload."), code="required", field=field)
-    original = os.path.basename((upload.name or "").replace("\\", "/")).strip()[:255]
+    raw_name = upload.name or ""
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in raw_name):  # NUL, CR/LF, bidi overrides, zero-width
+        raise ApplicationError(
+            _("The file name has control characters in it; rename the file."), code="invalid_name", field=field
+        )
+    original = os.path.basename(raw_name.replace("\\", "/")).strip()[:255]
     extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
     if extension not in extensions:
         raise ApplicationError(
@@ -60,7 +83,100 @@ def check_upload(
         raise ApplicationError(
             _("The file's content is not a .%(extension)s file.") % {"extension": extension}, code="content_mismatch", field=field
         )
+    try:
+        if SIGNATURES[extension] is _ZIP:
+            _check_zip(upload, extension=extension, field=field)
+        else:
+            _check_single_format(upload, extension=extension, field=field)
+    finally:
+        upload.seek(0)
     return upload, original
+
+
+def _polyglot(extension: str, field: str) -> ApplicationError:
+    return ApplicationError(
+        _("The file is a .%(extension)s with another file hidden in it; save it again and upload that.")
+        % {"extension": extension},
+        code="polyglot",
+        field=field,
+    )
+
+
+def _check_single_format(upload: UploadedFile, *, extension: str, field: str) -> None:
+    """Refuse a pdf/png/jpg that a zip reader also opens, and a PNG with bytes after its IEND chunk."""
+    upload.seek(0)
+    if zipfile.is_zipfile(upload):
+        raise _polyglot(extension, field)
+    if extension != "png":
+        return
+    upload.seek(0)
+    offset, tail = 0, b""
+    for chunk in upload.chunks():
+        data = tail + chunk
+        found = data.find(_PNG_END)
+        if found >= 0:
+            if offset - len(tail) + found + len(_PNG_END) != upload.size:
+                raise _polyglot(extension, field)
+            return
+        tail = data[-(len(_PNG_END) - 1) :]
+        offset += len(chunk)
+
+
+def _check_zip(upload: UploadedFile, *, extension: str, field: str) -> None:
+    """Read the zip's directory (nothing is extracted) and refuse bombs, unsafe names and non-office files."""
+    upload.seek(0)
+    try:
+        archive = zipfile.ZipFile(upload)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise ApplicationError(_("The file is not a readable zip file."), code="corrupt_zip", field=field) from None
+    with archive:
+        entries = archive.infolist()
+    if len(entries) > ZIP_MAX_ENTRIES:
+        raise ApplicationError(
+            _("The zip holds too many files: at most %(count)s.") % {"count": f"{ZIP_MAX_ENTRIES:,}"},
+            code="zip_bomb",
+            field=field,
+        )
+    total = sum(entry.file_size for entry in entries)
+    if total > ZIP_MAX_UNCOMPRESSED:
+        raise ApplicationError(
+            _("The zip expands to more than %(mib)s MiB.") % {"mib": ZIP_MAX_UNCOMPRESSED // (1024 * 1024)},
+            code="zip_bomb",
+            field=field,
+        )
+    for entry in entries:
+        if entry.file_size > ZIP_RATIO_MIN_SIZE and entry.file_size > ZIP_MAX_RATIO * max(entry.compress_size, 1):
+            raise ApplicationError(
+                _("The zip's %(name)s is compressed more than %(ratio)s to 1: refused as a zip bomb.")
+                % {"name": entry.filename[:80], "ratio": ZIP_MAX_RATIO},
+                code="zip_bomb",
+                field=field,
+            )
+        name = entry.filename.replace("\\", "/")
+        if name.startswith("/") or _DRIVE.match(name) or ".." in name.split("/") or "\x00" in name:
+            raise ApplicationError(
+                _("The zip holds a file with an unsafe name: %(name)s.") % {"name": entry.filename[:80]},
+                code="zip_unsafe_name",
+                field=field,
+            )
+        if entry.flag_bits & 0x1:
+            raise ApplicationError(
+                _("The zip holds an encrypted file (%(name)s); upload it without a password.") % {"name": entry.filename[:80]},
+                code="zip_encrypted",
+                field=field,
+            )
+        if name.lower().endswith(".zip"):
+            raise ApplicationError(
+                _("The zip holds another zip (%(name)s); upload the files themselves.") % {"name": entry.filename[:80]},
+                code="zip_nested",
+                field=field,
+            )
+    if extension in OFFICE_EXTENSIONS and "[Content_Types].xml" not in {entry.filename for entry in entries}:
+        raise ApplicationError(
+            _("The file is a zip but not a .%(extension)s document.") % {"extension": extension},
+            code="not_office_file",
+            field=field,
+        )
 
 
 # --- files no row refers to ----------------------------------------------------------------------
