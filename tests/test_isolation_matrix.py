@@ -21,6 +21,8 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -30,6 +32,7 @@ from deals.models import ImportBatch
 from deals.tests.support import product_lines_for, submit_as
 from ecosystem.accounts.models import Invitation, Membership
 from ecosystem.api.services import api_key_create
+from ecosystem.jobs.models import Job
 from ecosystem.jobs.services import job_create
 from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import TenantModel
@@ -67,6 +70,8 @@ MATRIX: dict[str, Route] = {
     "portal:api_keys": Route(no_ids, ("GET", "POST")),
     "portal:api_key_revoke": Route(lambda o: {"key_id": o["api_key"]}, ("POST",)),
     "portal:audit_log": Route(no_ids, ("GET",)),
+    "portal:tenant_export": Route(no_ids, ("GET", "POST")),
+    "portal:tenant_export_file": Route(lambda o: {"job_id": o["export_job"]}, ("GET",)),
     "partners:list": Route(no_ids, ("GET",)),
     "partners:create": Route(no_ids, ("GET", "POST")),
     "partners:detail": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
@@ -458,8 +463,9 @@ def workflow_objects(a) -> dict:
 
 
 @pytest.fixture
-def tenant_a_objects(world) -> dict:
+def tenant_a_objects(world, settings, tmp_path) -> dict:
     """One object of every kind in tenant A, the foreign ids the other personas must never reach."""
+    settings.MEDIA_ROOT = tmp_path  # the export zip below is written to storage
     a = world.a
     with tenant_context(a.tenant.pk):
         job = job_create(tenant=a.tenant, actor=a.owner, kind="dashboard_metrics")
@@ -543,6 +549,14 @@ def tenant_a_objects(world) -> dict:
             tenant=a.tenant, data=b"Account ID,Account Name\n1,Probe\n", file_name="probe.csv", user_id=a.manager.pk
         )
         import_job = job_create(tenant=a.tenant, actor=a.manager, kind="deal_import")
+        # the owners' full data export: a finished export job of tenant A with its (tiny) zip in storage
+        export_job = job_create(tenant=a.tenant, actor=a.owner, kind="tenant_export")
+        export_path = default_storage.save(
+            f"exports/{a.tenant.public_id}/{export_job.public_id}.zip", ContentFile(b"PK\x05\x06" + bytes(18))
+        )
+        Job.objects.filter(pk=export_job.pk).update(
+            status="succeeded", progress=100, result={"path": export_path, "tables": 0, "rows": 0}
+        )
         # imports and pipeline API: a file tenant A imported
         import_batch = ImportBatch.objects.create(
             tenant=a.tenant, kind="accounts", file_name="probe.csv", sha256="1" * 64, rows=1, job=import_job
@@ -559,6 +573,7 @@ def tenant_a_objects(world) -> dict:
         "job": job.public_id,
         "import_token": import_token,
         "import_job": import_job.public_id,
+        "export_job": export_job.public_id,
         "import_batch": import_batch.public_id,
         "invitation": invitation.public_id,
         "membership": membership.public_id,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tenant_export_views, views
 
 app_name = "portal"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<uuid:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("data-export/", tenant_export_views.tenant_export, name="tenant_export"),
+    path("data-export/<uuid:job_id>/download/", tenant_export_views.tenant_export_file, name="tenant_export_file"),
 ]

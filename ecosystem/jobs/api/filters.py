@@ -20,6 +20,7 @@ RECORDED_JOB_KINDS = [
     ("attribution_run", "Compute an attribution run"),
     ("churn_train", "Train the churn model and predict every partner"),
     ("fit_profile_train", "Train the ideal partner profile and score applicants and prospects"),
+    ("tenant_export", "Export all of the program's data as a zip of JSON-lines files"),
 ]
 
 
