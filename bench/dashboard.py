@@ -337,12 +337,7 @@ class Page:
 
         with tenant_context(self.tenant.pk):
             period, chosen, rule = DashboardFilterForm(self.params).values()
-            parts = {
-                "period": [period.year, period.quarter],
-                "slice": [chosen.partner_type, chosen.tier_id, chosen.region],
-                "rule": [list(rule.signals), rule.days],
-                "today": timezone.localdate().isoformat(),
-            }
+            parts = insights_cache.dashboard_parts(period=period, chosen=chosen, rule=rule)
             through = insights_cache.through_cache(self.tenant.pk, parts)
 
             def cached_only(group, compute):

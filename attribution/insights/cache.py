@@ -108,14 +108,19 @@ def through_cache(tenant_id: int, parts: dict) -> Callable[[str, Callable[[], An
     return through
 
 
-def cached_dashboard(*, tenant, period, chosen, rule):
-    """The dashboard of ``tenant`` for these choices, each group from the cache while it is current."""
-    from . import selectors
-
-    parts = {
+def dashboard_parts(*, period, chosen, rule) -> dict:
+    """What a dashboard's cache keys hold besides the group's data: the choices and today's date."""
+    return {
         "period": [period.year, period.quarter],
         "slice": [chosen.partner_type, chosen.tier_id, chosen.region],
         "rule": [list(rule.signals), rule.days],
         "today": timezone.localdate().isoformat(),
     }
+
+
+def cached_dashboard(*, tenant, period, chosen, rule):
+    """The dashboard of ``tenant`` for these choices, each group from the cache while it is current."""
+    from . import selectors
+
+    parts = dashboard_parts(period=period, chosen=chosen, rule=rule)
     return selectors.dashboard(tenant=tenant, period=period, chosen=chosen, rule=rule, through=through_cache(tenant.pk, parts))

@@ -21,6 +21,7 @@ from deals.models import DealRegistration
 from ecosystem.accounts.models import STAFF_ROLES
 from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import roles_required
+from ecosystem.portal.lists import filter_query
 from partners.models import PartnerOrganization
 
 from . import cache, selectors
@@ -45,15 +46,6 @@ def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, selectors.Perio
     form = DashboardFilterForm(request.GET or None)
     period, chosen, rule = form.values()
     return form, period, chosen, rule
-
-
-def _query(request: HttpRequest) -> str:
-    """The dashboard's filters of the request (nothing else) as a query string, for the links to the rows and back."""
-    query = request.GET.copy()
-    for name in list(query):
-        if name not in DashboardFilterForm.base_fields:
-            del query[name]
-    return query.urlencode()
 
 
 @roles_required(*STAFF_ROLES)
@@ -85,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "charts": charts,
         "definitions": DEFINITIONS,
-        "query": _query(request),
+        "query": filter_query(request, form),
         "chosen": chosen,
         "rule": rule,
         "signal_labels": [SIGNAL_LABELS[s] for s in rule.signals],
@@ -121,7 +113,7 @@ def rows(request: HttpRequest) -> HttpResponse:
         "total": total,
         "number": min(number, pages),
         "pages": pages,
-        "query": _query(request),
+        "query": filter_query(request, form),
     }
     return render(request, "insights/rows.html", context)
 

@@ -32,6 +32,7 @@ from partners.selectors import access_partner, partner_counts
 
 from .base import back_to_tenant, roles_required
 from .forms import AuditFilterForm
+from .lists import filter_query
 from .models import DashboardMetrics
 from .tasks import dashboard_metrics_enqueue
 
@@ -225,12 +226,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             header=["when", "who", "action", "object_type", "object_id", "object", "changes", "via", "ip", "request_id"],
             rows=[(when.isoformat(), *rest[:5], json.dumps(rest[5], sort_keys=True), *rest[6:]) for when, *rest in rows],
         )
-    query = request.GET.copy()
-    for name in list(query):
-        if name not in AuditFilterForm.base_fields:  # only the filters travel to the page and export links
-            del query[name]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "form": form, "query": query.urlencode()}
+    context = {"page": page, "form": form, "query": filter_query(request, form)}
     return render(request, "portal/audit_log.html", context, status=400 if form.errors else 200)
 
 
