@@ -38,6 +38,8 @@ from ecosystem.tenancy.models import Tenant, TenantModel
 JOB_KIND = "tenant_export"
 CHUNK_SIZE = 2000
 STORAGE_PREFIX = "exports"
+# A finished export's zip is kept this long, then removed by the nightly sweep (the job row stays, marked expired).
+EXPORT_RETENTION = datetime.timedelta(days=7)
 
 # Field names that look like secrets. Every field of a tenant model whose name matches must be on
 # one of the two lists below (tests/.. test_every_secret_looking_field_is_decided).
@@ -177,6 +179,45 @@ def access_export(*, tenant: Tenant, public_id: Any) -> Job:
     if job is None or not job.result.get("path") or not default_storage.exists(job.result["path"]):
         raise Http404
     return job
+
+
+def tenant_export_expire(*, tenant: Tenant, now: datetime.datetime | None = None) -> list[str]:
+    """Remove the tenant's export zips older than :data:`EXPORT_RETENTION`, and any zip under the tenant's
+    folder that no export job names (a job row rolled back after its file was written). The job rows stay,
+    with ``expired`` set and the path gone, so the page says the file was removed rather than offering a
+    broken link. One audit row names what was removed. Call inside the tenant's scope; safe to run twice."""
+    now = now or timezone.now()
+    cutoff = now - EXPORT_RETENTION
+    removed: list[str] = []
+    with transaction.atomic():
+        jobs = Job.objects.filter(tenant=tenant, kind=JOB_KIND, status=JobStatus.SUCCEEDED)
+        named: set[str] = set()
+        for job in jobs.only("pk", "result", "finished_at"):
+            path = job.result.get("path")
+            if not path:
+                continue
+            if job.finished_at and job.finished_at < cutoff:
+                if default_storage.exists(path):
+                    default_storage.delete(path)
+                    removed.append(path)
+                Job.objects.filter(pk=job.pk).update(
+                    result={**job.result, "path": "", "expired": True, "kept_days": EXPORT_RETENTION.days}
+                )
+            else:
+                named.add(path)
+        folder = f"{STORAGE_PREFIX}/{tenant.public_id}"
+        try:
+            _, files = default_storage.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            files = []
+        for name in files:
+            path = f"{folder}/{name}"
+            if path not in named and default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed.append(path)
+        if removed:
+            audit_record(tenant=tenant, actor=None, action="tenant.exports_expired", changes={"files": removed[:200]})
+    return removed
 
 
 def tenant_export_download(*, tenant: Tenant, actor: Any, job: Job) -> tuple[File, str]:

@@ -209,3 +209,47 @@ def test_an_unfinished_export_or_another_job_is_404(client, world):
         job = tenant_export_start(tenant=world.a.tenant, actor=world.a.owner)
     client.force_login(world.a.owner)
     assert client.get(url("portal:tenant_export_file", job_id=job.public_id)).status_code == 404
+
+
+# --- expiry ------------------------------------------------------------------------------------
+
+
+def test_the_nightly_sweep_removes_zips_past_retention_and_strays_and_keeps_recent_ones(client, world, settings):
+    import datetime
+    import os
+
+    from django.utils import timezone
+
+    from ecosystem.portal.tenant_export import EXPORT_RETENTION
+    from ecosystem.upload_tasks import upload_orphans_sweep_task
+
+    old, recent = run_export(world.a), run_export(world.a)
+    old_path, recent_path = old.result["path"], recent.result["path"]
+    with tenant_context(world.a.tenant.pk):
+        Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - EXPORT_RETENTION - datetime.timedelta(hours=1))
+    stray = settings.MEDIA_ROOT / "exports" / str(world.a.tenant.public_id) / "rolled-back.zip"
+    stray.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    past = (timezone.now() - EXPORT_RETENTION - datetime.timedelta(days=1)).timestamp()
+    os.utime(stray, (past, past))
+    other_tenant = run_export(world.b)  # another tenant's zip: not this tenant's sweep to touch
+
+    upload_orphans_sweep_task(world.a.tenant.pk)
+
+    assert not (settings.MEDIA_ROOT / old_path).exists() and not stray.exists()
+    assert (settings.MEDIA_ROOT / recent_path).exists() and (settings.MEDIA_ROOT / other_tenant.result["path"]).exists()
+    with tenant_context(world.a.tenant.pk):
+        expired = Job.objects.get(pk=old.pk)
+        entry = AuditEntry.objects.get(action="tenant.exports_expired")
+    assert expired.result["expired"] is True and expired.result["path"] == "" and expired.result["rows"] == old.result["rows"]
+    assert sorted(entry.changes["files"]) == sorted([old_path, f"exports/{world.a.tenant.public_id}/rolled-back.zip"])
+
+    client.force_login(world.a.owner)
+    page = client.get(url("portal:tenant_export")).content.decode()
+    assert page.count('data-testid="tenant-export-expired"') == 1 and "removed after 7 days" in page
+    assert page.count('data-testid="tenant-export-download"') == 1
+    assert client.get(url("portal:tenant_export_file", job_id=old.public_id)).status_code == 404
+    assert client.get(url("portal:tenant_export_file", job_id=recent.public_id)).status_code == 200
+
+    upload_orphans_sweep_task(world.a.tenant.pk)  # twice: nothing more to do, no second audit row
+    with tenant_context(world.a.tenant.pk):
+        assert AuditEntry.objects.filter(action="tenant.exports_expired").count() == 1
