@@ -22,6 +22,14 @@ run: install
 test: install
 	@$(PY) -m ecosystem.devstack test $(PYTEST_ARGS)
 
+## make fuzz: schemathesis against the OpenAPI document as vendor, partner user and anonymous, thorough size
+## (FUZZ_MAX_EXAMPLES per operation for valid and for invalid input: default 25, `make test` 3). Figures: .local/fuzz-report.jsonl
+.PHONY: fuzz
+fuzz: install
+	@mkdir -p .local && rm -f .local/fuzz-report.jsonl
+	@FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-25} FUZZ_REPORT=$(CURDIR)/.local/fuzz-report.jsonl \
+		$(PY) -m ecosystem.devstack test $(PYTEST_ARGS) tests/fuzz -q; status=$$?; cat .local/fuzz-report.jsonl; exit $$status
+
 ## make bench: benchmarks (not tests); results go to bench/RESULTS.md
 bench: install
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/run.py
@@ -37,6 +45,7 @@ bench: install
 	@$(PY) bench/health.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/health_run.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/dashboard.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/api_load.py
 	@bench/make_run_timing.sh
 
 lint: install

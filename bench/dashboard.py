@@ -55,6 +55,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import seeding  # noqa: E402
 from bench.results import append, machine  # noqa: E402
 from ecosystem.tenancy import bootstrap  # noqa: E402
 from ecosystem.tenancy.context import tenant_context  # noqa: E402
@@ -76,9 +77,6 @@ SLOW_COLD_S = 10.0
 # Queries of a warm request: session, user, tenant, membership, … (the request) plus the cache's data
 # version read and fingerprint (one query). A cold request adds the selectors' constant set.
 WARM_QUERY_BOUND = None  # asserted equal to the first warm request's count for every warm request
-TYPES = ["reseller", "msp", "isv", "si", "gsi", "distributor", "referral", "influencer"]
-STATUSES = ["active"] * 7 + ["onboarding", "at_risk", "prospect", "retired"]  # 11: mostly active
-REGIONS = ["na", "latam", "emea", "apac"]
 TOUCH_TYPES = [
     "cosell",
     "lead_accepted",
@@ -91,11 +89,7 @@ TOUCH_TYPES = [
 EVENT_KINDS = ["login", "login", "registration_submitted", "course_completed", "content_download"]
 
 
-def _owner_sql(tenant: Tenant, statements: list[tuple[str, list]]) -> None:
-    with transaction.atomic(using="owner"), connections["owner"].cursor() as cursor:
-        cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant.pk)])
-        for sql, params in statements:
-            cursor.execute(sql, params)
+_owner_sql = seeding.owner_sql
 
 
 def seed(today: datetime.date):
@@ -133,46 +127,9 @@ def seed(today: datetime.date):
     tier_ids = [t.pk for t in tiers]
     started = time.perf_counter()
     today_sql = today.isoformat()
-    # Partners: every type, tiers 0-3 (i % 10 = 9: no tier), one or two regions, mostly active.
-    partners_sql = (
-        "INSERT INTO partners_partnerorganization (tenant_id, public_id, name, partner_type, website_domain, country, "
-        "status, tier_id, description, regions, capabilities, logo, created_at, updated_at) "
-        "SELECT %(t)s, gen_random_uuid(), 'Partner ' || lpad(i::text, 5, '0'), (%(types)s::text[])[1 + i %% 8], "
-        "'p' || i || '.partners.example', '', (%(statuses)s::text[])[1 + i %% 11], "
-        "CASE WHEN i %% 10 = 9 THEN NULL ELSE (%(tiers)s::bigint[])[1 + (i / 7) %% 4] END, '', "
-        "CASE WHEN i %% 3 = 0 THEN ARRAY[(%(regions)s::text[])[1 + i %% 4], (%(regions)s::text[])[1 + (i + 1) %% 4]] "
-        "ELSE ARRAY[(%(regions)s::text[])[1 + i %% 4]] END, '{}', '', "
-        "%(today)s::date - (200 + i %% 900) + time '09:00', now() "
-        "FROM generate_series(0, %(n)s - 1) AS i"
-    )
-    changes_sql = (
-        "INSERT INTO partners_partnerstatuschange (tenant_id, partner_id, from_status, to_status, reason, changed_at) "
-        "SELECT tenant_id, id, 'onboarding', 'active', 'bench', created_at + interval '30 days' "
-        "FROM partners_partnerorganization WHERE tenant_id = %(t)s AND status = 'active'"
-    )
-    accounts_sql = (
-        "INSERT INTO deals_customeraccount (tenant_id, public_id, name, name_key, domain, root_domain, industry, region, "
-        "owner_kind, external_id, created_at, updated_at) "
-        "SELECT %(t)s, gen_random_uuid(), 'Customer ' || i, 'customer ' || i, 'c' || i || '.example', "
-        "'c' || i || '.example', '', (%(regions)s::text[])[1 + i %% 4], 'none', 'ACC' || i, now(), now() "
-        "FROM generate_series(0, %(n)s - 1) AS i"
-    )
-    partner_params = {
-        "t": tenant.pk,
-        "types": TYPES,
-        "statuses": STATUSES,
-        "tiers": tier_ids,
-        "regions": REGIONS,
-        "today": today_sql,
-        "n": PARTNERS,
-    }
     _owner_sql(
         tenant,
-        [
-            (partners_sql, partner_params),
-            (changes_sql, {"t": tenant.pk}),
-            (accounts_sql, {"t": tenant.pk, "regions": REGIONS, "n": ACCOUNTS}),
-        ],
+        seeding.partner_statements(tenant, tier_ids=tier_ids, partners=PARTNERS, accounts=ACCOUNTS, today=today),
     )
     with tenant_context(tenant.pk):
         from deals.models import CustomerAccount
@@ -180,30 +137,6 @@ def seed(today: datetime.date):
 
         partner_ids = list(PartnerOrganization.objects.order_by("pk").values_list("pk", flat=True))
         first_account = CustomerAccount.objects.order_by("pk").values_list("pk", flat=True).first()
-    # Registrations: k % 10 < 3 won, < 6 lost, else open (approved in three stages, or pending);
-    # submitted over the last three years (a permutation of the days), closed 15-164 days later (not
-    # after yesterday); decided the next day, protected 90 days; one in ten in EUR. Account k * 7 mod the
-    # accounts (3.3 registrations each); the account's own partner, or (k % 4 = 3) another one.
-    deals_sql = (
-        "INSERT INTO deals_dealregistration (tenant_id, public_id, partner_id, account_id, customer_name, customer_domain, "
-        "contact_name, contact_email, contact_title, product_lines, solution, value, currency, expected_close_date, stage, "
-        "notes, status, team_partner_ids, submitted_at, decided_at, protected_until, closed_amount, closed_on, updated_at) "
-        "SELECT %(t)s, gen_random_uuid(), p.id, %(first_account)s + a.i, 'Customer ' || a.i, "
-        "'c' || a.i || '.example', 'Pat', '', '', '{compute}', '', v.value, CASE WHEN k %% 10 = 2 THEN 'EUR' ELSE 'USD' END, "
-        "s.day + 15 + k %% 150, "
-        "CASE WHEN k %% 10 < 3 THEN 'closed_won' WHEN k %% 10 < 6 THEN 'closed_lost' "
-        "WHEN k %% 10 = 6 THEN 'qualification' WHEN k %% 10 = 7 THEN 'proposal' WHEN k %% 10 = 8 THEN 'negotiation' "
-        "ELSE 'prospecting' END, '', "
-        "CASE WHEN k %% 10 < 3 THEN 'won' WHEN k %% 10 < 6 THEN 'lost' WHEN k %% 10 < 9 THEN 'approved' ELSE 'pending' END, "
-        "ARRAY[p.id], s.day + time '10:00', CASE WHEN k %% 10 < 9 THEN s.day + 1 + time '10:00' END, "
-        "CASE WHEN k %% 10 < 9 THEN s.day + 91 END, CASE WHEN k %% 10 < 3 THEN v.value END, "
-        "CASE WHEN k %% 10 < 6 THEN LEAST(s.day + 15 + k %% 150, %(today)s::date - 1) END, now() "
-        "FROM generate_series(0, %(n)s - 1) AS k "
-        "CROSS JOIN LATERAL (SELECT %(today)s::date - 1 - (k * 389) %% 1095 AS day) s "
-        "CROSS JOIN LATERAL (SELECT (1000 + (k %% 97) * 100)::numeric(14, 2) AS value) v "
-        "CROSS JOIN LATERAL (SELECT (k * 7) %% %(accounts)s AS i) a "
-        "CROSS JOIN LATERAL (SELECT (%(partners)s::bigint[])[1 + ((CASE WHEN k %% 4 = 3 THEN k ELSE a.i END)::bigint * 7919 %% %(np)s)::int] AS id) p"
-    )
     # Touchpoints: five per registration on its account; the first its derived registration touch, the
     # others 120, 90, 60 and 30 days before the close (not before the submission) by the same partner
     # or (one in five) another one.
@@ -256,7 +189,9 @@ def seed(today: datetime.date):
     _owner_sql(
         tenant,
         [
-            (deals_sql, {**common, "accounts": ACCOUNTS, "n": DEALS}),
+            seeding.registration_statement(
+                tenant, partner_ids=partner_ids, first_account=first_account, accounts=ACCOUNTS, registrations=DEALS, today=today
+            ),
             (touches_sql, {**common, "types": TOUCH_TYPES, "per": TOUCHES_PER_DEAL}),
             (events_sql, {**common, "kinds": EVENT_KINDS, "n": EVENTS}),
             (predictions_sql, {**common, "m": PREDICTIONS_PER_PARTNER}),

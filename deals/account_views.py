@@ -10,7 +10,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -21,8 +20,8 @@ from ecosystem.errors import ApplicationError
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import Region
 
-from .accounts import customer_account_create, name_key
-from .models import ACTIVE_STATUSES, AccountOwner, CustomerAccount
+from .accounts import account_list, customer_account_create
+from .models import AccountOwner
 
 PAGE_SIZE = 25
 
@@ -33,18 +32,6 @@ class AccountForm(forms.Form):
     industry = forms.CharField(label=gettext_lazy("Industry"), max_length=80, required=False)
     region = forms.ChoiceField(label=gettext_lazy("Region"), choices=[("", "—"), *Region.choices], required=False)
     owner_kind = forms.ChoiceField(label=gettext_lazy("Owner"), choices=AccountOwner.choices, initial=AccountOwner.NONE)
-
-
-def account_list(*, tenant, query: str = ""):
-    """Accounts by name with their active registrations and open direct opportunities: three queries a page."""
-    accounts = CustomerAccount.objects.filter(tenant=tenant)
-    query = " ".join(query.split())
-    if query:
-        accounts = accounts.filter(Q(name_key__startswith=name_key(query)) | Q(root_domain__startswith=query.lower()))
-    return accounts.annotate(
-        active_registrations=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES), distinct=True),
-        open_direct=Count("direct_opportunities", filter=Q(direct_opportunities__is_open=True), distinct=True),
-    ).order_by("name", "id")
 
 
 def _query(search: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import tldextract
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
@@ -31,7 +31,7 @@ from ecosystem.tenancy.models import Tenant
 from onboarding.screening import normalize_name
 from partners.domains import normalize_domain
 
-from .models import AccountOwner, CustomerAccount, CustomerAccountToken
+from .models import ACTIVE_STATUSES, AccountOwner, CustomerAccount, CustomerAccountToken
 
 SIMILAR_CANDIDATES = 50  # at most this many index candidates are scored for one name
 # A token shared by more accounts than this ("tech", "glob") says little about which customer is
@@ -151,6 +151,24 @@ def account_for_customer(*, tenant: Tenant, name: str, domain: str) -> tuple[Cus
         return account, True
     except IntegrityError:
         return CustomerAccount.objects.select_for_update().get(tenant=tenant, root_domain=root), False
+
+
+def account_list(*, tenant: Tenant, query: str = "") -> QuerySet[CustomerAccount]:
+    """Accounts by name with their active registrations and open direct opportunities (the portal's and the
+    API's list). ``query``: the comparable name or the registrable domain starts with it."""
+    accounts = account_search(CustomerAccount.objects.filter(tenant=tenant), query)
+    return accounts.annotate(
+        active_registrations=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES), distinct=True),
+        open_direct=Count("direct_opportunities", filter=Q(direct_opportunities__is_open=True), distinct=True),
+    ).order_by("name", "id")
+
+
+def account_search(accounts: QuerySet[CustomerAccount], query: str) -> QuerySet[CustomerAccount]:
+    """``accounts`` whose comparable name or registrable domain starts with ``query`` (all of them for none)."""
+    query = " ".join((query or "").split())
+    if not query:
+        return accounts
+    return accounts.filter(Q(name_key__startswith=name_key(query)) | Q(root_domain__startswith=query.lower()))
 
 
 def customer_account_create(

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ecosystem import outbound
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.jobs.tasks import enqueue_on_commit
@@ -156,7 +157,7 @@ def external_credential_submit(
             issuer=issuer_name[:200],
             status=CheckStatus.PENDING,
             evidence={"verifier": VerifierKind.HTTP.value, "issuer": slug},
-            requested_by=actor if getattr(actor, "pk", None) else None,
+            requested_by=person_of(actor),
         )
         audit_record(
             tenant=tenant,

@@ -6,6 +6,7 @@ from .models import (
     Capability,
     ContentItem,
     EngagementEvent,
+    PartnerContact,
     PartnerOrganization,
     PartnerStatusChange,
     Tier,
@@ -23,6 +24,14 @@ class PartnerOrganizationAdmin(PlatformAdmin):
     # Logos are uploaded through the portal or the API, where the file is checked (type, size, first
     # bytes); admin's plain file widget would skip that check and link to an address that is not served.
     exclude = ["logo"]
+
+
+@admin.register(PartnerContact)
+class PartnerContactAdmin(PlatformAdmin):
+    list_display = ["name", "email", "partner", "tenant", "role", "updated_at"]
+    list_filter = ["tenant", "role"]
+    search_fields = ["name", "email"]
+    list_select_related = ["partner", "tenant"]
 
 
 @admin.register(Capability)

@@ -7,7 +7,7 @@ from django_countries import countries
 from ecosystem.errors import ApplicationError
 
 from .domains import normalize_domain
-from .models import ContentKind, PartnerStatus, PartnerType
+from .models import ContactRole, ContentKind, PartnerStatus, PartnerType
 
 
 class WebsiteDomainField(forms.CharField):
@@ -95,3 +95,21 @@ class ContentItemForm(forms.Form):
         """The chosen :class:`~partners.models.Tier`, or ``None`` for every partner."""
         value = self.cleaned_data.get("min_tier") or ""
         return self._tiers.get(value)
+
+
+class PartnerContactForm(forms.Form):
+    """A partner's contact. Rules (one per email and partner, any case) live in partners.contacts."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ContactRole.choices, initial=ContactRole.OTHER)
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, comma or semicolon separated, at most 2,000 rows."),
+        error_messages={"required": _("Choose a CSV file.")},
+    )

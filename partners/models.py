@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -101,6 +102,50 @@ class PartnerOrganization(TenantModel):
     def tier_override_active(self) -> bool:
         """A manager's override holds the tier today (it holds through its last day, as the evaluation reads it)."""
         return self.tier_override_until is not None and self.tier_override_until >= timezone.localdate()
+
+
+class ContactRole(models.TextChoices):
+    PRIMARY = "primary", _("Primary contact")
+    SALES = "sales", _("Sales")
+    TECHNICAL = "technical", _("Technical")
+    MARKETING = "marketing", _("Marketing")
+    BILLING = "billing", _("Billing")
+    OTHER = "other", _("Other")
+
+
+class PartnerContact(TenantModel):
+    """A person at a partner organisation the vendor's staff deal with (not necessarily a portal user).
+
+    One contact per email address per partner, whatever its case (the unique index decides).
+    """
+
+    partner_field = "partner"
+
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=ContactRole.choices, default=ContactRole.OTHER)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "public_id"], name="partner_contact_public_id_unique"),
+            models.UniqueConstraint("tenant", "partner", Lower("email"), name="partner_contact_email_unique_per_partner"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "partner", "name"], name="partner_contact_partner_name"),
+            models.Index(fields=["tenant", "-created_at", "-id"], name="partner_contact_tenant_created"),
+        ]
+        verbose_name = _("partner contact")
+        verbose_name_plural = _("partner contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
 
 
 class Capability(TenantModel):
@@ -343,6 +388,7 @@ class TierChangeKind(models.TextChoices):
     AUTOMATIC = "automatic", _("Applied by the nightly evaluation")
     APPROVED = "approved", _("Proposed and approved")
     OVERRIDE = "override", _("Manager override")
+    IMPORTED = "imported", _("Set by a partner import")
 
 
 class TierChange(TenantModel):

@@ -455,6 +455,43 @@ def tier_override(
     return change
 
 
+def tier_set_by_import(
+    *, tenant: Tenant, actor: Any, assignments: list[tuple[PartnerOrganization, Tier]], reason: str
+) -> list[TierChange]:
+    """Give each partner the tier a partner import names (``partners.imports``); a partner already at it is skipped.
+
+    One change row (kind ``imported``) and one audit row per partner moved, each partner's row locked;
+    one ``tier_changes`` webhook call for the whole file (one event per partner moved, as the nightly
+    evaluation does). The tier is not held: the nightly evaluation may propose or apply another later.
+    """
+    changes: list[TierChange] = []
+    with transaction.atomic():
+        for partner, tier in assignments:
+            if tier.tenant_id != tenant.pk:
+                raise ApplicationError(_("Choose a tier of this program."), code="invalid_choice", field="tier")
+            locked = PartnerOrganization.objects.select_for_update(of=("self",)).select_related("tier").get(pk=partner.pk)
+            if locked.tier_id == tier.pk:
+                continue
+            changes.append(
+                TierChange.objects.create(
+                    tenant=tenant,
+                    partner=locked,
+                    from_tier=locked.tier,
+                    to_tier=tier,
+                    kind=TierChangeKind.IMPORTED,
+                    reason=reason[:500],
+                    changed_by=person_of(actor),
+                )
+            )
+            previous = locked.tier.name if locked.tier else None
+            locked.tier = tier
+            locked.save(update_fields=["tier", "updated_at"])
+            audit_record(tenant=tenant, actor=actor, action="tier.import", target=locked, changes={"tier": [previous, tier.name]})
+        if changes:
+            webhook_events.tier_changes(tenant=tenant, changes=changes)
+    return changes
+
+
 @dataclass(frozen=True)
 class TierStanding:
     """What a partner sees: its tier and benefits, and exactly what it still needs for the next one."""

@@ -20,7 +20,7 @@ from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
 
-from . import lifecycle, selectors, services
+from . import contacts, lifecycle, selectors, services
 from .forms import PartnerEditForm, PartnerForm
 from .models import PartnerStatus, Tier
 
@@ -78,6 +78,7 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
         "status_history": selectors.partner_status_history(tenant=request.tenant, partner_id=partner.pk),
         "tiers": Tier.objects.filter(tenant=request.tenant),
         "sla": sla_report(tenant=request.tenant, partner_id=partner.pk),  # its SLA figures, both sides (3 queries)
+        "contacts": contacts.partner_contacts(tenant=request.tenant, partner_id=partner.pk),  # one query, any number
     }
     return render(request, "partners/partner_detail.html", context)
 

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError, ConflictError
 from ecosystem.tenancy.context import tenant_atomic
@@ -316,7 +317,7 @@ def intervention_record(
             occurred_on=occurred_on,
             note=note,
             outcome=outcome,
-            recorded_by=actor,
+            recorded_by=person_of(actor),
         )
         audit_record(
             tenant=tenant,
@@ -351,7 +352,7 @@ def churn_alert_close(*, tenant: Tenant, actor: Any, alert: ChurnAlert) -> Churn
         locked = ChurnAlert.objects.select_for_update().get(pk=alert.pk)
         if locked.status != AlertStatus.OPEN:
             raise ConflictError("This alert is already closed.", code="alert_closed")
-        locked.status, locked.closed_at, locked.closed_by = AlertStatus.CLOSED, timezone.now(), actor
+        locked.status, locked.closed_at, locked.closed_by = AlertStatus.CLOSED, timezone.now(), person_of(actor)
         locked.save(update_fields=["status", "closed_at", "closed_by"])
         audit_record(tenant=tenant, actor=actor, action="scoring.alert_close", target=locked, changes={})
     return locked

@@ -164,12 +164,18 @@ MATRIX: dict[str, Route] = {
     "api:application-reject": Route(lambda o: {"public_id": o["application"]}, ("POST",)),
     "api:onboarding-plan-list": Route(no_ids, ("GET",)),
     "api:onboarding-plan-detail": Route(lambda o: {"public_id": o["plan"]}, ("GET",), partner_owned=True),
-    "api:content-list": Route(no_ids, ("GET",)),
-    "api:content-detail": Route(lambda o: {"public_id": o["content_item"]}, ("GET",)),
-    "api:course-list": Route(no_ids, ("GET",)),
-    "api:course-detail": Route(lambda o: {"public_id": o["course"]}, ("GET",)),
+    "api:content-list": Route(no_ids, ("GET", "POST")),
+    "api:content-detail": Route(lambda o: {"public_id": o["content_item"]}, ("GET", "PATCH")),
+    "api:content-unpublish": Route(lambda o: {"public_id": o["content_item"]}, ("POST",)),
+    "api:onboarding-step-detail": Route(lambda o: {"public_id": o["step"]}, ("GET",), partner_owned=True),
+    "api:onboarding-step-review": Route(lambda o: {"public_id": o["step"]}, ("POST",), partner_owned=True),
+    "api:course-list": Route(no_ids, ("GET", "POST")),
+    "api:course-detail": Route(lambda o: {"public_id": o["course"]}, ("GET", "PUT")),
+    "api:course-publish": Route(lambda o: {"public_id": o["course"]}, ("POST",)),
+    "api:course-unpublish": Route(lambda o: {"public_id": o["course"]}, ("POST",)),
     "api:certification-list": Route(no_ids, ("GET",)),
     "api:certification-detail": Route(lambda o: {"public_id": o["certification"]}, ("GET",), partner_owned=True),
+    "api:certification-revoke": Route(lambda o: {"public_id": o["certification"]}, ("POST",), partner_owned=True),
     # learning paths
     "training:partner_team": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
     "partner_training:team": Route(no_ids, ("GET",)),
@@ -316,6 +322,7 @@ MATRIX: dict[str, Route] = {
         lambda o: {"public_id": o["managed_registration"]}, ("POST",), partner_owned=True
     ),
     "api:deal-registration-stage": Route(lambda o: {"public_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "api:deal-registration-takeover": Route(lambda o: {"public_id": o["managed_registration"]}, ("POST",), partner_owned=True),
     "api:registration-appeal-list": Route(no_ids, ("GET",)),
     "api:registration-appeal-decide": Route(lambda o: {"public_id": o["registration_appeal"]}, ("POST",), partner_owned=True),
     "api:registration-extension-list": Route(no_ids, ("GET",)),
@@ -323,6 +330,7 @@ MATRIX: dict[str, Route] = {
         lambda o: {"public_id": o["registration_extension"]}, ("POST",), partner_owned=True
     ),
     "api:product-line-list": Route(no_ids, ("GET", "POST")),
+    "api:product-line-retire": Route(lambda o: {"public_id": o["product_line"]}, ("POST",)),
     "api:engagement-rules": Route(no_ids, ("GET", "PUT")),
     # imports and pipeline API: tenant A's import of a file (staff only, so partner users get 404 on ids and
     # lists); the vendor pipeline is staff-only; my-pipeline answers each partner user with its own figures
@@ -466,7 +474,11 @@ def workflow_objects(a) -> dict:
 def tenant_a_objects(world, settings, tmp_path) -> dict:
     """One object of every kind in tenant A, the foreign ids the other personas must never reach."""
     settings.MEDIA_ROOT = tmp_path  # the export zip below is written to storage
-    a = world.a
+    return tenant_objects(world.a)
+
+
+def tenant_objects(a) -> dict:
+    """One object of every kind in one tenant of the world (tests/fuzz seeds both tenants with it)."""
     with tenant_context(a.tenant.pk):
         job = job_create(tenant=a.tenant, actor=a.owner, kind="dashboard_metrics")
         invitation = Invitation.objects.create(
@@ -706,7 +718,8 @@ def test_cannot_access_other_tenants_or_other_partners_data(client, world, tenan
     if partner_portal or route.partner_owned or not ids:
         # A user of the other partner in the same tenant: vendor routes do not exist for them;
         # partner routes answer for their own organisation only.
-        expected = {404} if ((ids and not route.shared) or not (partner_portal or route.own)) else {200, 302, 400, 403}
+        # (201: an id-less API route that creates in the caller's own organisation, such as invitations/)
+        expected = {404} if ((ids and not route.shared) or not (partner_portal or route.own)) else {200, 201, 302, 400, 403}
         personas.append(("other partner's admin", world.a.partner2_admin, a_url, expected, tenant_a_objects["partner1_ids"]))
 
     for label, user, url, expected, foreign_ids in personas:

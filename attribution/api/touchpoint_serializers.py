@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ecosystem.api.import_serializers import ImportInvalidSerializer, ImportRowErrorSerializer
+
 from ..models import TouchpointSource, TouchpointType
 
 
@@ -77,33 +79,14 @@ class TouchpointImportOutputSerializer(serializers.Serializer):
     ignored_columns = serializers.ListField(child=serializers.CharField(), help_text="The file's columns not read.")
 
 
-class TouchpointImportRowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The row as a spreadsheet shows it: the header is row 1.")
-    column = serializers.CharField(help_text="The column as named in the file.")
+class TouchpointImportRowErrorSerializer(ImportRowErrorSerializer):
     code = serializers.CharField(
         help_text="Stable: `required`, `too_long`, `reserved_external_id`, `duplicate_in_file`, `partner_not_found`, "
         "`ambiguous_partner`, `account_not_found`, `ambiguous_account`, `deal_not_found`, `deal_account_mismatch`, "
         "`invalid_type`, `invalid_date`, `invalid_datetime`, `invalid_weight`, `negative_weight`, `weight_too_large`, "
         "`weight_too_precise`."
     )
-    message = serializers.CharField()
 
 
-class TouchpointImportErrorItemSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class TouchpointImportInvalidSerializer(serializers.Serializer):
-    """The 400 answer: nothing was imported; ``rows`` lists every problem in file order."""
-
-    type = serializers.CharField(help_text="`validation_error`.")
-    code = serializers.CharField(
-        help_text="`rows_invalid`, or a file problem (`missing_columns`, `not_utf8`, `not_csv`, `empty`, `no_header`, "
-        "`duplicate_column`, `too_many_rows`, `file_too_large`)."
-    )
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-    errors = TouchpointImportErrorItemSerializer(many=True)
+class TouchpointImportInvalidSerializer(ImportInvalidSerializer):
     rows = TouchpointImportRowErrorSerializer(many=True, required=False)

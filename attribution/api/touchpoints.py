@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from deals import imports
 from deals.models import CustomerAccount, DealRegistration
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.api.errors import envelope
+from ecosystem.api.filters import StrictOrderingFilter
 from ecosystem.api.idempotency import idempotent
 from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
@@ -72,13 +73,42 @@ def _rows_invalid(row_errors: list[imports.RowError]) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
+_TOUCHPOINT = {
+    "public_id": "9d2a4f1b-7c3e-4d5a-b6e8-3c1f0a2d9e33",
+    "partner": "6f1c2e4a-8b1d-4c3e-9f2a-1d5b7e9c0a11",
+    "partner_name": "Northwind Traders",
+    "account": "0b7e5d2c-3a4f-4e6b-8c1d-2f9a6b3e7d22",
+    "account_name": "Contoso GmbH",
+    "registration": None,
+    "touch_type": "technical_validation",
+    "occurred_at": "2026-03-05T14:30:00Z",
+    "weight": "1.5000",
+    "source": "api",
+    "external_id": "crm-activity-88412",
+    "created_at": "2026-03-05T14:31:02Z",
+}
+_TOUCHPOINT_INPUT = {
+    "partner": _TOUCHPOINT["partner"],
+    "account": _TOUCHPOINT["account"],
+    "touch_type": "technical_validation",
+    "occurred_at": "2026-03-05T14:30:00Z",
+    "weight": "1.5",
+    "external_id": "crm-activity-88412",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(examples=[OpenApiExample("A proof of concept", value=_TOUCHPOINT, response_only=True)]),
+    retrieve=extend_schema(examples=[OpenApiExample("A proof of concept", value=_TOUCHPOINT, response_only=True)]),
+)
 class TouchpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Touchpoints of every source (derived, imported, posted). Staff read; owners and partner managers write."""
 
     model = Touchpoint
     serializer_class = TouchpointOutputSerializer
     pagination_class = OccurredCursorPagination
-    filter_backends: list = []
+    filter_backends = [StrictOrderingFilter]  # filters: TouchpointQuerySerializer in list(); ordering: the cursor reads it
+    ordering_fields = ["occurred_at", "created_at"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
@@ -113,6 +143,10 @@ class TouchpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
                 TouchpointOutputSerializer, description="A touchpoint with this external_id exists: it is returned unchanged."
             ),
         },
+        examples=[
+            OpenApiExample("A proof of concept from the CRM", value=_TOUCHPOINT_INPUT, request_only=True),
+            OpenApiExample("Written", value=_TOUCHPOINT, response_only=True, status_codes=["201", "200"]),
+        ],
     )
     @idempotent
     def create(self, request, *args, **kwargs):

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
+from ecosystem.api.datetime_filters import IsoDateTimeFilter
 from ecosystem.api.idempotency import idempotent
 from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
 
-from ..models import AttributionCredit, AttributionRun
+from ..models import AttributionCredit, AttributionRun, RunStatus
 from ..services import MODELS, attribution_run_create
 from .results import AttributionRunResultsMixin
 from .serializers import (
@@ -22,12 +24,24 @@ from .serializers import (
 )
 
 
+class AttributionRunFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RunStatus.choices)
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = AttributionRun
+        fields = ["status", "created_after", "created_before"]
+
+
 class AttributionRunViewSet(AttributionRunResultsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Attribution runs (staff). Newest first; a run's page carries its credits per model and channel."""
 
     model = AttributionRun
     serializer_class = AttributionRunOutputSerializer
     pagination_class = CreatedCursorPagination
+    filterset_class = AttributionRunFilter
+    ordering_fields = ["created_at"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 

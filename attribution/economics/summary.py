@@ -50,6 +50,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, Membership
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.tenancy.models import Tenant
 
@@ -249,7 +250,7 @@ def summary_settings_save(*, tenant: Tenant, actor: Any, enabled: bool, recipien
         row, _created = WeeklySummarySettings.objects.select_for_update().get_or_create(tenant=tenant)
         row.enabled = enabled
         row.opted_out = opted_out
-        row.updated_by = actor if getattr(actor, "pk", None) else None
+        row.updated_by = person_of(actor)
         row.save()
         audit_record(
             tenant=tenant,

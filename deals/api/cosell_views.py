@@ -14,6 +14,7 @@ The object in the URL is always found first, so another tenant's or another part
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
@@ -22,7 +23,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from deals import cosell
-from deals.models import DealParticipant, DealRegistration, ParticipantStatus
+from deals.models import CoSellRole, DealParticipant, DealRegistration, DealStage, ParticipantStatus
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.api.views import TenantViewSet
 
@@ -171,6 +172,15 @@ class CoSellInvitationViewSet(TenantViewSet):
         return self._answer(accept=False)
 
 
+class CoSellDealFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=CoSellRole.choices, help_text="The caller's role on the deal.")
+    stage = django_filters.ChoiceFilter(field_name="registration__stage", choices=DealStage.choices)
+
+    class Meta:
+        model = DealParticipant
+        fields = ["role", "stage"]
+
+
 class CoSellDealViewSet(TenantViewSet):
     """The deals the caller's organisation co-sells (accepted, other partners' registrations)."""
 
@@ -178,13 +188,15 @@ class CoSellDealViewSet(TenantViewSet):
     read_roles = _EVERYONE
     write_roles = frozenset()
     pagination_class = InvitedCursorPagination
+    filterset_class = CoSellDealFilter
+    ordering_fields = ["invited_at"]
 
     def scoped_queryset(self) -> QuerySet:
         return cosell.cosell_deals_for_partner(tenant=self.tenant, partner_id=_partner_only(self.caller_partner_id))
 
     @extend_schema(responses={200: CoSellDealListOutputSerializer(many=True)})
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(CoSellDealListOutputSerializer(page, many=True).data)
 
     @extend_schema(responses={200: CoSellDealOutputSerializer})
@@ -244,7 +256,13 @@ class DealTeamViewSet(TenantViewSet):
         responses={200: DealTeamOutputSerializer},
         examples=[
             OpenApiExample(
-                "Invite", value={"partner": "6f1c…", "role": "implementation", "message": "Can you deliver?"}, request_only=True
+                "Invite",
+                value={
+                    "partner": "6f1c2e4a-8b1d-4c3e-9f2a-1d5b7e9c0a11",
+                    "role": "implementation",
+                    "message": "Can you deliver?",
+                },
+                request_only=True,
             )
         ],
     )

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from deals.models import ImportBatch, ImportKind
+from ecosystem.api.import_serializers import ImportInvalidSerializer, ImportRowErrorSerializer
 from partners.models import PartnerType
 
 # --- imports ---------------------------------------------------------------------------------------
@@ -101,35 +102,23 @@ class DealImportStartedSerializer(serializers.Serializer):
     imported_at = serializers.DateTimeField(allow_null=True, help_text="On a replay: when the file was imported.")
 
 
-class ImportRowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The row as a spreadsheet shows it: the header is row 1.")
+class DealImportRowErrorSerializer(ImportRowErrorSerializer):
     column = serializers.CharField(help_text="The column as named in the file; empty for the row as a whole.")
     code = serializers.CharField(
         help_text="Stable, for example `required`, `invalid_date`, `invalid_amount`, `invalid_currency`, "
         "`currency_mismatch`, `invalid_domain`, `duplicate_in_file`, `domain_taken`, `account_not_found`, "
         "`ambiguous_account`, `unknown_product_line`, `max_length`."
     )
-    message = serializers.CharField()
 
 
-class ImportErrorItemSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class DealImportInvalidSerializer(serializers.Serializer):
+class DealImportInvalidSerializer(ImportInvalidSerializer):
     """The 400 answer: nothing was imported. ``rows`` names every bad row; ``columns`` the headers to map."""
 
-    type = serializers.CharField(help_text="`validation_error`.")
     code = serializers.CharField(
         help_text="`rows_invalid`, `mapping_required`, `kind_mismatch`, a file problem (`not_utf8`, `not_csv`, "
         "`empty`, `no_header`, `duplicate_column`, `too_many_rows`, `file_too_large`) or a field code."
     )
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-    errors = ImportErrorItemSerializer(many=True)
-    rows = ImportRowErrorSerializer(many=True, required=False, help_text="`rows_invalid`: every problem, in file order.")
+    rows = DealImportRowErrorSerializer(many=True, required=False, help_text="`rows_invalid`: every problem, in file order.")
     columns = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="`mapping_required`: the file's headers, to map."
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import django_filters
 from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -25,11 +26,12 @@ from rest_framework.response import Response
 
 from deals import imports
 from deals.import_tasks import JOB_KIND, deal_import_task
-from deals.models import DealRegistration, ImportBatch
+from deals.models import DealRegistration, ImportBatch, ImportKind
 from deals.pipeline import PipelineFigures, PipelineFilters, pipeline_figures
 from deals.registrations import engagement_rules
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.accounts.selectors import person_of
+from ecosystem.api.datetime_filters import IsoDateTimeFilter
 from ecosystem.api.errors import envelope
 from ecosystem.api.idempotency import idempotent
 from ecosystem.api.pagination import CreatedCursorPagination
@@ -108,12 +110,24 @@ class ImportedCursorPagination(CreatedCursorPagination):
     ordering = ("-imported_at", "-id")
 
 
+class DealImportFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ImportKind.choices)
+    imported_after = IsoDateTimeFilter(field_name="imported_at", lookup_expr="gte")
+    imported_before = IsoDateTimeFilter(field_name="imported_at", lookup_expr="lt")
+
+    class Meta:
+        model = ImportBatch
+        fields = ["kind", "imported_after", "imported_before"]
+
+
 class DealImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Imports of customer accounts and opportunities from a CRM export, newest first. Upload with POST."""
 
     model = ImportBatch
     serializer_class = DealImportOutputSerializer
     pagination_class = ImportedCursorPagination
+    filterset_class = DealImportFilter
+    ordering_fields = ["imported_at", "rows"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 

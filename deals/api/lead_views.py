@@ -168,6 +168,8 @@ class MyLeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     model = Lead
     serializer_class = PartnerLeadOutputSerializer
     pagination_class = UpdatedCursorPagination
+    filterset_class = LeadFilter
+    ordering_fields = ["updated_at", "created_at"]
     read_roles = frozenset(PARTNER_ROLES)
     write_roles = frozenset(PARTNER_ROLES)
 

@@ -58,6 +58,20 @@ REGISTRATION_EXAMPLE = {
     "stage": "qualification",
     "notes": "Moving 200 VMs.",
 }
+REGISTERED_EXAMPLE = {
+    **REGISTRATION_EXAMPLE,
+    "id": "9d2a4f1b-7c3e-4d5a-b6e8-3c1f0a2d9e33",
+    "status": "pending",
+    "message": "Registered. A partner manager decides within 2 working days.",
+    "contact_title": "VP Infrastructure",
+    "joint_solution": None,
+    "solution": "",
+    "submitted_at": "2026-03-02T09:30:00Z",
+    "decided_at": None,
+    "protected_until": None,
+    "closed_amount": None,
+    "closed_on": None,
+}
 
 
 class MyRegistrationFilter(django_filters.FilterSet):
@@ -131,7 +145,12 @@ class MyRegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     @extend_schema(
         request=MyRegistrationInputSerializer,
         responses={201: MyRegistrationOutputSerializer},
-        examples=[OpenApiExample("Register", value=REGISTRATION_EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("Register", value=REGISTRATION_EXAMPLE, request_only=True),
+            OpenApiExample(
+                "Registered, waiting for a decision", value=REGISTERED_EXAMPLE, response_only=True, status_codes=["201"]
+            ),
+        ],
     )
     @idempotent
     def create(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@ serializers only check shapes. Every rule is the service's (``deals.workflow``, 
 
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from deals.engagement import RULE_FIELDS
@@ -15,6 +16,7 @@ from deals.models import (
     RegistrationDecision,
     RegistrationExtension,
 )
+from ecosystem.api.representation import date_text, datetime_text, decimal_text
 
 
 class SolutionRefSerializer(serializers.Serializer):
@@ -63,6 +65,33 @@ class ManageRegistrationOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, registration: DealRegistration) -> dict:
+        """The declared fields, written out: the queue's hot path (see ecosystem/api/representation.py;
+        deals/tests/test_api_list_budget.py holds it to ModelSerializer's own output)."""
+        partner, tz = registration.partner, timezone.get_current_timezone()
+        return {
+            "id": str(registration.public_id),
+            "partner": {"id": str(partner.public_id), "name": partner.name},
+            "customer_name": registration.customer_name,
+            "customer_domain": registration.customer_domain,
+            "contact_name": registration.contact_name,
+            "contact_email": registration.contact_email,
+            "product_lines": [str(line) for line in registration.product_lines],
+            "solution": registration.solution,
+            "value": decimal_text(registration.value, max_digits=14, decimal_places=2),
+            "currency": registration.currency,
+            "expected_close_date": date_text(registration.expected_close_date),
+            "stage": registration.stage,
+            "status": registration.status,
+            "submitted_at": datetime_text(registration.submitted_at, tz),
+            "decided_at": datetime_text(registration.decided_at, tz),
+            "protected_until": date_text(registration.protected_until),
+            "closed_amount": decimal_text(registration.closed_amount, max_digits=14, decimal_places=2),
+            "closed_on": date_text(registration.closed_on),
+            "sla_due": datetime_text(getattr(registration, "sla_due", None), tz),  # annotated by the queue's selector
+            "conflict_count": int(getattr(registration, "conflict_count", 0)),
+        }
+
 
 class ManageConflictOutputSerializer(serializers.Serializer):
     """One conflict: why, its score, and the other side (another registration, or a direct-sales opportunity)."""
@@ -97,6 +126,9 @@ class ManageRegistrationDetailSerializer(ManageRegistrationOutputSerializer):
     class Meta(ManageRegistrationOutputSerializer.Meta):
         fields = [*ManageRegistrationOutputSerializer.Meta.fields, "joint_solution", "notes", "conflicts", "history"]
         read_only_fields = fields
+
+    # One registration, not a page: DRF's own walk over every declared field (the list's is written out).
+    to_representation = serializers.ModelSerializer.to_representation
 
 
 class ManageReasonInputSerializer(serializers.Serializer):

@@ -7,12 +7,13 @@ Analysts and read-only keys read; owners, partner managers and write keys decide
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status
+import django_filters
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from deals import engagement, selectors, workflow
+from deals import engagement, selectors, takeover, workflow
 from deals.models import DealRegistration, EngagementRules, ProductLine, RegistrationAppeal, RegistrationExtension
 from deals.registrations import engagement_rules
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
@@ -47,6 +48,13 @@ QUEUE_FILTERS = [
 ]
 
 
+class ManageTakeoverInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="Why direct sales takes the customer over; the partner reads it.")
+    partner_consented = serializers.BooleanField(
+        default=False, help_text="The partner agreed (say who and how in the reason); some rules require it."
+    )
+
+
 def detail_response(*, tenant, registration: DealRegistration) -> Response:
     """One registration with its conflicts side by side and its history (what ``deal-registrations/<id>/`` answers)."""
     registration = selectors.access_registration(tenant=tenant, public_id=registration.public_id)
@@ -65,7 +73,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
     def scoped_queryset(self):
-        return selectors.registration_queue(tenant=self.tenant, filters=self.request.query_params).qs
+        return selectors.registration_queue_rows(tenant=self.tenant, filters=self.request.query_params)
 
     @extend_schema(parameters=QUEUE_FILTERS)
     def list(self, request, *args, **kwargs):
@@ -135,6 +143,32 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
         )
         return detail_response(tenant=self.tenant, registration=registration)
 
+    @extend_schema(
+        request=ManageTakeoverInputSerializer,
+        responses={200: ManageRegistrationDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "With the partner's consent",
+                value={
+                    "reason": "Strategic account; agreed with the partner's sales lead on the call of 2 March.",
+                    "partner_consented": True,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def takeover(self, request, *args, **kwargs):
+        """Hand the customer to direct sales, when the rules of engagement allow it now; the partner is told.
+        ``403 takeover_<policy>`` when the rules forbid it; ``400 registration_closed``."""
+        registration = self._registration()  # 404 before any 400
+        data = ManageTakeoverInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration = takeover.registration_takeover(
+            tenant=self.tenant, actor=self.actor, registration=registration, **data.validated_data
+        )
+        return detail_response(tenant=self.tenant, registration=registration)
+
 
 class SubmittedAtCursorPagination(CreatedCursorPagination):
     ordering = ("submitted_at", "id")
@@ -179,12 +213,22 @@ class RequestedCursorPagination(CreatedCursorPagination):
     ordering = ("requested_at", "id")
 
 
+class ExtensionFilter(django_filters.FilterSet):
+    partner = django_filters.UUIDFilter(field_name="partner__public_id", label="The partner's id")
+
+    class Meta:
+        model = RegistrationExtension
+        fields = ["partner"]
+
+
 class ExtensionViewSet(mixins.ListModelMixin, TenantViewSet):
     """Extension requests waiting for an answer, oldest first."""
 
     model = RegistrationExtension
     serializer_class = ManageExtensionOutputSerializer
     pagination_class = RequestedCursorPagination
+    filterset_class = ExtensionFilter
+    ordering_fields = ["requested_at"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
@@ -255,3 +299,10 @@ class ProductLineViewSet(mixins.ListModelMixin, TenantViewSet):
         data.is_valid(raise_exception=True)
         line = engagement.product_line_create(tenant=self.tenant, actor=self.actor, name=data.validated_data["name"])
         return Response(ManageProductLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ManageProductLineSerializer})
+    @action(detail=True, methods=["post"])
+    def retire(self, request, *args, **kwargs):
+        """Stop offering the line for new registrations; existing ones keep it. ``400 invalid_status`` when retired."""
+        line = engagement.product_line_retire(tenant=self.tenant, actor=self.actor, line=self.get_object())
+        return Response(ManageProductLineSerializer(line).data)

@@ -265,3 +265,11 @@ def test_partner_users_and_other_tenants_get_404_through_the_api(world):
     other = api(world.b.owner).delete(f"/api/v1/t/beta/currency-rates/{row.public_id}/")
     assert other.status_code == 404
     assert rates(world.a) == [("GBP", D(2026, 1, 10), Decimal("1.25"))]
+
+
+def test_the_api_refuses_a_malformed_currency_filter_with_the_envelope(world):
+    # found by the API fuzz: a NUL byte in ?currency= reached the database and answered 500
+    response = api(world.a.manager).get(f"{BASE}/currency-rates/", {"currency": "E\x00R"})
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["attr"]) == ("null_characters_not_allowed", "currency")

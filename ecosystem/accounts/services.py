@@ -25,6 +25,7 @@ from ecosystem.tenancy.context import tenant_context
 from ecosystem.tenancy.models import RESERVED_SLUGS, Tenant, slug_validator
 
 from .models import PARTNER_ROLES, STAFF_ROLES, Invitation, Membership, Role, User
+from .selectors import person_of
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -127,7 +128,7 @@ def invitation_create(
             role=role,
             partner=partner,
             token_hash=_token_hash(token),
-            invited_by=actor,
+            invited_by=person_of(actor),  # None for an API key (the audit row names it)
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
         audit_record(

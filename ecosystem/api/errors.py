@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -51,6 +52,21 @@ def envelope(*, error_type: str, errors: list[dict[str, Any]]) -> dict[str, Any]
     if error_type == "validation_error":
         body["errors"] = errors
     return body
+
+
+def rows_invalid_response(row_errors: list[Any]) -> Response:
+    """The 400 of a CSV import refused row by row (``deals.imports.RowError``s): ``rows_invalid`` with the
+    count first, one error per bad row (``attr`` ``file``), and ``rows`` listing them as data. Whatever
+    the request wrote (an idempotency key) is rolled back: a corrected file may be sent with the same key."""
+    count = len(row_errors)
+    summary = ngettext(
+        "%(n)s problem in the file; nothing was imported.", "%(n)s problems in the file; nothing was imported.", count
+    ) % {"n": f"{count:,}"}
+    errors = [{"code": "rows_invalid", "detail": summary, "attr": "file"}]
+    errors += [{"code": e.code, "detail": f"Row {e.row}, {e.column or 'row'}: {e.message}", "attr": "file"} for e in row_errors]
+    _rollback_open_transactions()
+    body = {**envelope(error_type="validation_error", errors=errors), "rows": [e.as_dict() for e in row_errors]}
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:

@@ -8,6 +8,7 @@ from attribution.api import routes as attribution_routes
 from attribution.economics.api import routes as economics_routes
 from attribution.incentives.api import routes as incentives_routes
 from attribution.insights.api import routes as insights_routes
+from deals.api.account_views import CustomerAccountViewSet
 from deals.api.cosell_views import CoSellDealViewSet, CoSellInvitationViewSet, DealTeamViewSet
 from deals.api.currency_views import CurrencyRateViewSet
 from deals.api.import_views import DealImportViewSet, MyPipelineViewSet, PipelineViewSet
@@ -22,13 +23,18 @@ from deals.api.views import (
 )
 from deals.mapping.api import routes as mapping_routes
 from deals.sla.api import routes as sla_routes
+from ecosystem.accounts.api.views import InvitationViewSet, MemberViewSet
+from ecosystem.api.export_views import DataExportViewSet
+from ecosystem.api.key_views import ApiKeyViewSet
+from ecosystem.audit.api.views import AuditLogViewSet
 from ecosystem.jobs.api.views import JobViewSet
 from ecosystem.webhooks.api import routes as webhook_routes
 from onboarding.api.partner_training_views import MyCertificationViewSet, MyContentViewSet, MyCourseViewSet
 from onboarding.api.partner_views import PartnerOnboardingStepViewSet, PartnerOnboardingViewSet
 from onboarding.api.screening_views import ScreeningListViewSet, ScreeningMatchViewSet
 from onboarding.api.training_views import CertificationViewSet, CourseViewSet, LearnerViewSet
-from onboarding.api.views import ApplicationViewSet, OnboardingPlanViewSet
+from onboarding.api.views import ApplicationViewSet, OnboardingPlanViewSet, OnboardingStepViewSet
+from partners.api.contact_views import PartnerContactViewSet
 from partners.api.tier_views import (
     MyTierViewSet,
     TierChangeViewSet,
@@ -47,9 +53,11 @@ from scoring.api import routes as scoring_routes
 
 router = SimpleRouter(use_regex_path=False)
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("partner-contacts", PartnerContactViewSet, basename="partner-contact")  # and partners/import/
 router.register("jobs", JobViewSet, basename="job")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("onboarding-plans", OnboardingPlanViewSet, basename="onboarding-plan")
+router.register("onboarding-steps", OnboardingStepViewSet, basename="onboarding-step")  # a step; security reviews
 router.register("courses", CourseViewSet, basename="course")
 router.register("certifications", CertificationViewSet, basename="certification")
 router.register("learners", LearnerViewSet, basename="learner")
@@ -86,8 +94,19 @@ router.register("product-lines", ProductLineViewSet, basename="product-line")
 router.register("my-registrations", MyRegistrationViewSet, basename="my-registration")
 # CRM imports of accounts and opportunities (staff); progress is read at jobs/<id>/
 router.register("deal-imports", DealImportViewSet, basename="deal-import")
+# the program's customer accounts (staff read; owners and partner managers add)
+router.register("customer-accounts", CustomerAccountViewSet, basename="customer-account")
 # the currency rate table attribution converts deal amounts with (staff)
 router.register("currency-rates", CurrencyRateViewSet, basename="currency-rate")
+# the tenant's API keys (owners, signed in; never another key)
+router.register("api-keys", ApiKeyViewSet, basename="api-key")
+# the program's audit log, read-only (owners and API keys)
+router.register("audit-log", AuditLogViewSet, basename="audit-entry")
+# the program's people: memberships and pending invitations (signed-in people only, never an API key)
+router.register("members", MemberViewSet, basename="member")
+router.register("invitations", InvitationViewSet, basename="invitation")
+# full data exports of the program (signed-in owners only)
+router.register("data-exports", DataExportViewSet, basename="data-export")
 # ecosystem orchestration (issue 5): solutions, business plans, directory and collaboration, SLAs, account mapping
 ECOSYSTEM_AREAS = (
     solution_routes,

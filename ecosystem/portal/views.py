@@ -27,6 +27,7 @@ from ecosystem.jobs.models import Job
 from ecosystem.jobs.services import job_create
 from onboarding.selectors import application_queue, time_to_value
 from onboarding.services import partner_access_gate
+from partners.contacts import partner_contacts
 from partners.models import PartnerStatus, PartnerType
 from partners.selectors import access_partner, partner_counts
 
@@ -110,6 +111,12 @@ def _team_page(request: HttpRequest, *, partner, invite_roles: list[str], templa
         "form": form,
         "can_manage": bool(invite_roles),
         "url_namespace": url_namespace,
+        # a partner's admins read the contacts the vendor keeps for their organisation (one query)
+        "contacts": (
+            partner_contacts(tenant=request.tenant, partner_id=partner.pk)
+            if partner is not None and request.membership.role == Role.PARTNER_ADMIN
+            else None
+        ),
     }
     return render(request, template, context, status=400 if form is not None and form.errors else 200)
 

@@ -205,7 +205,8 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / ".local" / "media"
 
 # --- Cache and Celery on Redis --------------------------------------------------------------------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Django's Redis backend, reusing one redis-py client per pool rather than building one per call (ecosystem/redis_cache.py)
+CACHES = {"default": {"BACKEND": "ecosystem.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = REDIS_URL
@@ -356,10 +357,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ecosystem.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "ecosystem.api.filters.ListFilterBackend",  # django-filter's; no filter set built when none is named
+        "ecosystem.api.filters.StrictOrderingFilter",  # an unknown ?ordering= answers 400
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ecosystem.api.schema.AutoSchema",  # drf-spectacular's, describing blank output fields as sent
     "EXCEPTION_HANDLER": "ecosystem.api.errors.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # 0: the peer address; never the header as sent
     "DEFAULT_THROTTLE_CLASSES": [
@@ -383,6 +384,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1/t/\{tenant_slug\}",  # tags by resource (partners, jobs), not "t"
+    # the default enum hook, the error answers, then an example for every body and success answer that has none
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ecosystem.api.schema.document_error_responses",  # 400/401/403/404/409/415/429 with the error envelope
+        "ecosystem.api.schema_examples.add_examples",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "FigureSourceEnum": "attribution.economics.models.RevenueSource",  # customer revenue and usage figures
         "RebateProgramStatusEnum": "attribution.incentives.models.ProgramStatus",
@@ -403,6 +410,9 @@ SPECTACULAR_SETTINGS = {
         "LeadOfferStatusEnum": "deals.models.OfferStatus",
         "RegionEnum": "partners.models.Region",  # a lead's region, in filters and bodies
         "ImportKindEnum": "deals.models.ImportKind",  # CRM imports: what a file holds (upload, import, answer)
+        "ContactRoleEnum": "partners.models.ContactRole",  # a partner contact's role (not a membership's)
+        "ContentKindEnum": "partners.models.ContentKind",  # a library item: a file or a link (content/, my-content/)
+        "MembershipRoleEnum": "ecosystem.accounts.models.Role",  # a member's or an invitation's role (members/, invitations/)
     },
 }
 

@@ -15,7 +15,7 @@ _WORKER = f"{TEST_RUN_ID}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 CELERY_TASK_DEFAULT_QUEUE = f"test-{_WORKER}"
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ecosystem.redis_cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"test-{_WORKER}",
     }

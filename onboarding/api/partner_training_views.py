@@ -9,6 +9,7 @@ users have training and content of their own: vendor staff get 404 here (they us
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
@@ -20,10 +21,10 @@ from rest_framework.response import Response
 from ecosystem.accounts.models import PARTNER_ROLES
 from ecosystem.api.views import TenantViewSet
 from onboarding import training
-from onboarding.models import Certification, Course, CourseCompletion, CourseModule, QuizChoice, QuizQuestion
+from onboarding.models import Certification, Course, CourseCompletion, CourseModule, QuizChoice, QuizQuestion, Track
 from partners import content
 from partners.api.serializers import ContentItemOutputSerializer
-from partners.models import ContentItem, PartnerOrganization
+from partners.models import ContentItem, ContentKind, PartnerOrganization
 
 from .partner_training_serializers import (
     MyCertificationSummarySerializer,
@@ -36,6 +37,15 @@ from .partner_views import PartnerOnlyMixin
 _PARTNER_USERS = frozenset(PARTNER_ROLES)
 
 
+class MyCourseFilter(django_filters.FilterSet):
+    track = django_filters.ChoiceFilter(choices=Track.choices)
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+
+    class Meta:
+        model = Course
+        fields = ["track", "q"]
+
+
 class MyCourseViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Published courses to take: modules, quiz questions with the answers to choose from, and your progress.
 
@@ -44,6 +54,8 @@ class MyCourseViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     model = Course
     serializer_class = MyCourseOutputSerializer
+    filterset_class = MyCourseFilter
+    ordering_fields = ["created_at", "title"]
     read_roles = _PARTNER_USERS
     write_roles = _PARTNER_USERS
 
@@ -79,7 +91,7 @@ class MyCourseViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveMo
             OpenApiExample(
                 "Answers",
                 request_only=True,
-                value={"answers": {"6f1c…question id": "0b7e…choice id"}},
+                value={"answers": {"6f1c2e4a-8b1d-4c3e-9f2a-1d5b7e9c0a11": "0b7e5d2c-3a4f-4e6b-8c1d-2f9a6b3e7d22"}},
             )
         ],
     )
@@ -132,6 +144,14 @@ class MyCertificationViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.Ret
         )
 
 
+class MyContentFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ContentKind.choices)
+
+    class Meta:
+        model = ContentItem
+        fields = ["kind"]
+
+
 class MyContentViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Sales content for your partner type and tier, once your sales access is open.
 
@@ -142,6 +162,8 @@ class MyContentViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     model = ContentItem
     serializer_class = ContentItemOutputSerializer
+    filterset_class = MyContentFilter
+    ordering_fields = ["created_at", "title"]
     read_roles = _PARTNER_USERS
     write_roles = frozenset()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ecosystem.api.import_serializers import ErrorItemSerializer
 from onboarding.models import MatchStatus, ScreeningList, ScreeningMatch
 
 
@@ -44,12 +45,6 @@ class RowErrorSerializer(serializers.Serializer):
     column = serializers.CharField(allow_null=True)
     code = serializers.CharField(help_text="Stable, for example `name_required`, `unknown_country`.")
     detail = serializers.CharField()
-
-
-class ErrorItemSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
 
 
 class ScreeningListInvalidSerializer(serializers.Serializer):

@@ -37,6 +37,11 @@ class DecisionInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class ReviewDecisionInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "Approve"), ("return", "Send back")])
+    reason = serializers.CharField(max_length=500, help_text="Kept in the record; the partner reads it when sent back.")
+
+
 class StepOutputSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
 

@@ -34,6 +34,22 @@ class CourseOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CourseInputSerializer(serializers.Serializer):
+    """A course's details, as the portal's course form (the service checks the ranges and the track)."""
+
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    track = serializers.ChoiceField(choices=Track.choices)
+    pass_mark = serializers.IntegerField(
+        min_value=1, max_value=100, default=80, help_text="The share of questions to answer right."
+    )
+    validity_months = serializers.IntegerField(min_value=1, max_value=120, default=24)
+
+
+class CertificationRevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Kept in the record and the audit log.")
+
+
 class CertificationOutputSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     partner = serializers.UUIDField(source="partner.public_id", read_only=True)

@@ -4,19 +4,22 @@ import django_filters
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Membership, Role
 from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
-from onboarding import learning, training_selectors
+from onboarding import learning, training_selectors, training_setup
 from onboarding.models import Certification, Course, CourseModule, LearnerTrack, Track
+from onboarding.training import certifications
 
 from .training_serializers import (
     CertificationOutputSerializer,
+    CertificationRevokeInputSerializer,
+    CourseInputSerializer,
     CourseOutputSerializer,
     LearnerOutputSerializer,
     LearnerTracksInputSerializer,
@@ -32,14 +35,33 @@ class CourseFilter(django_filters.FilterSet):
         fields = ["track", "is_published"]
 
 
+_COURSE_EXAMPLE = OpenApiExample(
+    "A partner sales course",
+    value={
+        "title": "Selling the platform",
+        "summary": "Positioning, pricing and the first call.",
+        "track": "sales",
+        "pass_mark": 80,
+        "validity_months": 24,
+    },
+    request_only=True,
+)
+
+
 class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """The program's courses (drafts too) with their modules. Filters: ``track``, ``is_published``."""
+    """The program's courses (drafts too) with their modules. Filters: ``track``, ``is_published``.
+
+    Owners and partner managers (and write keys) create a draft, change its details (``PUT``), ``publish``
+    it (refused with ``quiz_incomplete`` until its quiz can be passed) and ``unpublish`` it, as on the
+    portal's course setup page (``onboarding.training_setup``). Modules and quiz questions stay portal-only.
+    """
 
     model = Course
     serializer_class = CourseOutputSerializer
     filterset_class = CourseFilter
+    ordering_fields = ["created_at", "title"]
     read_roles = frozenset(STAFF_ROLES)
-    write_roles = frozenset()
+    write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
     def scoped_queryset(self):
         return (
@@ -47,6 +69,38 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             .prefetch_related(Prefetch("modules", queryset=CourseModule.objects.order_by("position", "id")))
             .order_by("-created_at", "-id")
         )
+
+    def _answer(self, course: Course, *, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(CourseOutputSerializer(self.get_queryset().get(pk=course.pk)).data, status=status_code)
+
+    @extend_schema(request=CourseInputSerializer, responses={201: CourseOutputSerializer}, examples=[_COURSE_EXAMPLE])
+    def create(self, request, *args, **kwargs):
+        """A new draft course: partners see it once it has a quiz and is published."""
+        payload = CourseInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        course = training_setup.course_create(tenant=self.tenant, actor=self.actor, **payload.validated_data)
+        return self._answer(course, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CourseInputSerializer, responses={200: CourseOutputSerializer}, examples=[_COURSE_EXAMPLE])
+    def update(self, request, *args, **kwargs):
+        """Change the course's details. ``400 on_learning_path`` when a course on a path would change track."""
+        course = self.get_object()
+        payload = CourseInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        course = training_setup.course_update(tenant=self.tenant, actor=self.actor, course=course, **payload.validated_data)
+        return self._answer(course)
+
+    @extend_schema(request=None, responses={200: CourseOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, *args, **kwargs):
+        """Show the course to partners. ``400 quiz_incomplete`` names what its quiz still lacks."""
+        return self._answer(training_setup.course_publish(tenant=self.tenant, actor=self.actor, course=self.get_object()))
+
+    @extend_schema(request=None, responses={200: CourseOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, *args, **kwargs):
+        """Hide the course from partners; completions and certifications already earned stay valid."""
+        return self._answer(training_setup.course_unpublish(tenant=self.tenant, actor=self.actor, course=self.get_object()))
 
 
 class IssuedCursorPagination(CreatedCursorPagination):
@@ -63,12 +117,29 @@ class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     model = Certification
     serializer_class = CertificationOutputSerializer
     filterset_class = training_selectors.CertificationFilter
+    ordering_fields = ["issued_at", "expires_on"]
     pagination_class = IssuedCursorPagination
     read_roles = frozenset(STAFF_ROLES)
-    write_roles = frozenset()
+    write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
     def scoped_queryset(self):
         return training_selectors.certification_list(tenant=self.tenant).order_by("-issued_at", "-id")
+
+    @extend_schema(
+        request=CertificationRevokeInputSerializer,
+        responses={200: CertificationOutputSerializer},
+        examples=[OpenApiExample("Issued in error", value={"reason": "Issued to the wrong person."}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, *args, **kwargs):
+        """Withdraw the certification (its number then verifies as a mismatch). ``400 already_revoked``."""
+        certification = self.get_object()
+        payload = CertificationRevokeInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        revoked = certifications.certification_revoke(
+            tenant=self.tenant, actor=self.actor, certification=certification, reason=payload.validated_data["reason"]
+        )
+        return Response(CertificationOutputSerializer(self.get_queryset().get(pk=revoked.pk)).data)
 
 
 class LearnerFilter(django_filters.FilterSet):

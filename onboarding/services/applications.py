@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from ecosystem.accounts.models import Role
+from ecosystem.accounts.selectors import person_of
 from ecosystem.accounts.services import invitation_create
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
@@ -182,7 +183,7 @@ def application_approve(*, tenant: Tenant, actor: Any, application: PartnerAppli
         plan = plan_create_for_partner(tenant=tenant, actor=actor, partner=partner)
         locked.status = ApplicationStatus.APPROVED
         locked.partner = partner
-        locked.decided_by = actor
+        locked.decided_by = person_of(actor)  # None for an API key (the audit row names it)
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "partner", "decided_by", "decided_at", "updated_at"])
         audit_record(
@@ -207,7 +208,7 @@ def application_reject(*, tenant: Tenant, actor: Any, application: PartnerApplic
         locked = _lock_open_application(application)
         locked.status = ApplicationStatus.REJECTED
         locked.decision_reason = reason[:500]
-        locked.decided_by = actor
+        locked.decided_by = person_of(actor)  # None for an API key (the audit row names it)
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decision_reason", "decided_by", "decided_at", "updated_at"])
         audit_record(tenant=tenant, actor=actor, action="application.reject", target=locked, changes={"reason": reason[:500]})

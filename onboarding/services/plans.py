@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
@@ -92,7 +93,7 @@ def _finish_step(
     if status == StepStatus.DONE:
         step.completed_at = timezone.now()
         if not by_vendor:
-            step.completed_by = actor if getattr(actor, "pk", None) else None
+            step.completed_by = person_of(actor)
         renewable = step.kind == StepKind.SECURITY_REVIEW and step.valid_months
         step.expires_on = add_months(timezone.localdate(), step.valid_months) if renewable else None
     step.save(update_fields=["status", "result", "completed_at", "completed_by", "expires_on"])

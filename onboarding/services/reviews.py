@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
@@ -104,7 +105,7 @@ def security_evidence_add(*, tenant: Tenant, actor: Any, step: OnboardingStep, u
             step=locked,
             original_filename=original,
             size=upload.size,
-            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            uploaded_by=person_of(actor),
         )
         evidence.file.save(original, upload, save=False)
         try:

@@ -79,3 +79,21 @@ def test_partner_users_do_not_see_applications_or_plans(client, world):
     client.force_login(world.a.partner1_admin)
     assert client.get(URL).status_code == 404
     assert client.get("/api/v1/t/alpha/onboarding-plans/").status_code == 404
+
+
+def test_an_api_key_approves_an_application_and_the_invitation_names_no_person(client, world):
+    # found by the API fuzz: the key itself was put in the invitation's user column (a 500)
+    from ecosystem.accounts.models import Invitation
+    from ecosystem.api.services import api_key_create
+
+    onboarding_plan_for(world.a.tenant, world.a.partner1)
+    application = submit(world)
+    with tenant_context(world.a.tenant.pk):
+        issued = api_key_create(tenant=world.a.tenant, actor=world.a.owner, name="CRM", scope="write")
+
+    response = client.post(f"{URL}{application.public_id}/approve/", HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}")
+
+    assert response.status_code == 201
+    with tenant_context(world.a.tenant.pk):
+        invitation = Invitation.objects.get(email="ada@api-applicant.example")
+        assert invitation.invited_by is None

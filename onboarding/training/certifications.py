@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
@@ -108,7 +109,7 @@ def certification_revoke(*, tenant: Tenant, actor: Any, certification: Certifica
         if locked.revoked_at is not None:
             raise ApplicationError(_("This certification is already revoked."), code="already_revoked")
         locked.revoked_at = timezone.now()
-        locked.revoked_by = actor if getattr(actor, "pk", None) else None
+        locked.revoked_by = person_of(actor)
         locked.revoked_reason = reason[:500]
         locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
         audit_record(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecosystem.accounts.selectors import person_of
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.models import Tenant
@@ -142,7 +143,7 @@ def credential_check_run(
             issuer=issuer[:200],
             status=result.status,
             evidence=result.evidence,
-            requested_by=actor if getattr(actor, "pk", None) else None,
+            requested_by=person_of(actor),
         )
         audit_record(
             tenant=tenant,

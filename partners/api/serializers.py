@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.utils import timezone
 from django_countries import countries
 from rest_framework import serializers
 
+from ecosystem.api.representation import datetime_text
 from partners.models import ContentItem, PartnerOrganization, PartnerStatus, PartnerType
 
 
@@ -14,6 +16,21 @@ class PartnerOutputSerializer(serializers.ModelSerializer):
         model = PartnerOrganization
         fields = ["id", "name", "partner_type", "website_domain", "country", "status", "created_at", "updated_at"]
         read_only_fields = fields
+
+    def to_representation(self, partner: PartnerOrganization) -> dict:
+        """The declared fields, written out: the partner list's hot path (see ecosystem/api/representation.py;
+        partners/tests/test_api_list_budget.py holds it to ModelSerializer's own output)."""
+        tz = timezone.get_current_timezone()
+        return {
+            "id": str(partner.public_id),
+            "name": partner.name,
+            "partner_type": partner.partner_type,
+            "website_domain": partner.website_domain,
+            "country": partner.country.code,
+            "status": partner.status,
+            "created_at": datetime_text(partner.created_at, tz),
+            "updated_at": datetime_text(partner.updated_at, tz),
+        }
 
 
 class PartnerInputSerializer(serializers.Serializer):
@@ -57,7 +74,10 @@ class ContentItemOutputSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     partner_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices), read_only=True)
     min_tier = serializers.SlugRelatedField(
-        slug_field="name", read_only=True, help_text="Only partners at this tier or above see the item; null: every partner."
+        slug_field="name",
+        read_only=True,
+        allow_null=True,
+        help_text="Only partners at this tier or above see the item; null: every partner.",
     )
 
     class Meta:

@@ -129,6 +129,15 @@ class TierChangeViewSet(mixins.ListModelMixin, TenantViewSet):
         )
 
 
+class TierProposalFilter(django_filters.FilterSet):
+    partner = django_filters.UUIDFilter(field_name="partner__public_id", label="The partner's id")
+    tier = django_filters.UUIDFilter(field_name="eligible_tier__public_id", label="The proposed tier's id")
+
+    class Meta:
+        model = TierEvaluation
+        fields = ["partner", "tier"]
+
+
 class EvaluatedCursorPagination(CreatedCursorPagination):
     ordering = ("-evaluated_at", "-id")
 
@@ -138,6 +147,8 @@ class TierProposalViewSet(mixins.ListModelMixin, TenantViewSet):
 
     model = TierEvaluation
     serializer_class = TierProposalOutputSerializer
+    filterset_class = TierProposalFilter
+    ordering_fields = ["evaluated_at"]
     pagination_class = EvaluatedCursorPagination
     lookup_field = "partner__public_id"
     read_roles = frozenset(STAFF_ROLES)

@@ -80,3 +80,24 @@ def test_models_listed_and_rolled_back(client, world):
     assert client.post(BASE + f"churn-models/{first.public_id}/activate/").json()["is_active"] is True
     with tenant_context(a.tenant.pk):
         assert PredictionModel.objects.get(is_active=True).version == 1
+
+
+def test_an_api_key_records_an_intervention_and_closes_an_alert_naming_no_person(client, alerted):
+    # found by the API fuzz: the key itself was put in the recorded_by / closed_by user columns (a 500)
+    from ecosystem.api.services import api_key_create
+
+    a, alert = alerted
+    with tenant_context(a.tenant.pk):
+        issued = api_key_create(tenant=a.tenant, actor=a.owner, name="CRM", scope="write")
+    key = {"HTTP_AUTHORIZATION": f"Bearer {issued.plaintext}"}
+    body = {"action": "business_review", "occurred_on": datetime.date.today().isoformat(), "note": "QBR booked"}
+
+    recorded = client.post(BASE + f"churn-alerts/{alert.public_id}/interventions/", body, content_type="application/json", **key)
+    closed = client.post(BASE + f"churn-alerts/{alert.public_id}/close/", **key)
+
+    assert recorded.status_code == 201
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    with tenant_context(a.tenant.pk):
+        assert Intervention.objects.get().recorded_by is None
+        alert.refresh_from_db()
+        assert (alert.status, alert.closed_by) == ("closed", None)

@@ -1,14 +1,20 @@
 """Per-capability parts of the isolation matrix: each module has ``ROUTES`` and ``objects(a)``."""
 
 from tests.isolation import (
+    api_keys,
     attribution,
+    audit,
     currency,
+    customer_accounts,
+    data_exports,
     directory,
     economics,
     incentives,
     insights,
     mapping,
     mdf,
+    partner_contacts,
+    people,
     plans,
     privacy,
     scorecard,
@@ -40,4 +46,10 @@ AREAS = (
     weekly_summary,
     webhooks,
     privacy,
+    api_keys,
+    partner_contacts,
+    audit,
+    people,
+    customer_accounts,
+    data_exports,
 )

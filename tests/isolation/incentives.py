@@ -37,7 +37,7 @@ ROUTES: dict[str, Route] = {
     "partner_incentives:statement": Route(_statement, ("GET",), partner_owned=True),
     # API, staff
     "api:rebate-program-list": Route(no_ids, ("GET", "POST")),
-    "api:rebate-program-detail": Route(lambda o: {"public_id": o["rebate_program"]}, ("GET",)),
+    "api:rebate-program-detail": Route(lambda o: {"public_id": o["rebate_program"]}, ("GET", "PUT")),
     "api:rebate-program-compute": Route(lambda o: {"public_id": o["rebate_program"]}, ("POST",)),
     "api:rebate-statement-list": Route(no_ids, ("GET",)),
     "api:rebate-statement-detail": Route(lambda o: {"public_id": o["rebate_statement"]}, ("GET",), partner_owned=True),

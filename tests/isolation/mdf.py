@@ -43,7 +43,8 @@ ROUTES: dict[str, Route] = {
     "partner_mdf:evidence": Route(lambda o: {"evidence_id": o["mdf_evidence"]}, ("GET",), partner_owned=True),
     # API, staff
     "api:mdf-budget-list": Route(no_ids, ("GET", "POST")),
-    "api:mdf-budget-detail": Route(lambda o: {"public_id": o["mdf_budget"]}, ("GET",)),
+    "api:mdf-budget-detail": Route(lambda o: {"public_id": o["mdf_budget"]}, ("GET", "PATCH")),
+    "api:mdf-budget-allocations": Route(lambda o: {"public_id": o["mdf_budget"]}, ("GET", "POST")),
     "api:mdf-request-list": Route(no_ids, ("GET",)),
     "api:mdf-request-detail": Route(lambda o: {"public_id": o["mdf_request_waiting"]}, ("GET",), partner_owned=True),
     "api:mdf-request-approve": Route(lambda o: {"public_id": o["mdf_request_waiting"]}, ("POST",), partner_owned=True),

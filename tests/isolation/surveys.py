@@ -29,7 +29,7 @@ ROUTES: dict[str, Route] = {
     "partner_surveys:answer": Route(_survey, ("GET", "POST"), partner_owned=True),
     # API, staff
     "api:survey-list": Route(no_ids, ("GET", "POST")),
-    "api:survey-detail": Route(_api_survey, ("GET",), partner_owned=True),
+    "api:survey-detail": Route(_api_survey, ("GET", "PUT"), partner_owned=True),
     "api:survey-results": Route(_api_survey, ("GET",), partner_owned=True),
     # API, partners
     "api:my-survey-list": Route(no_ids, ("GET",), own=True),

@@ -76,6 +76,20 @@ class MetricsQuerySerializer(serializers.Serializer):
         r"^\d{4}-\d{2}$", required=False, help_text="The month retention ends in, as 2026-10 (default: the last complete one)."
     )
 
+    # The figures look a year back and a quarter ahead: outside these years the calendar runs out (a 500 before).
+    FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+    def _check_year(self, value: str) -> str:
+        if not self.FIRST_YEAR <= int(value[:4]) <= self.LAST_YEAR:
+            raise serializers.ValidationError(f"Use a year from {self.FIRST_YEAR} to {self.LAST_YEAR}.", code="out_of_range")
+        return value
+
+    def validate_quarter(self, value: str) -> str:
+        return self._check_year(value)
+
+    def validate_month(self, value: str) -> str:
+        return self._check_year(value)
+
 
 class CacSerializer(serializers.Serializer):
     year = serializers.IntegerField()

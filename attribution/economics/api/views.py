@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from deals.models import CustomerAccount
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
+from ecosystem.api.filters import StrictOrderingFilter
 from ecosystem.api.idempotency import idempotent
 from ecosystem.api.views import TenantViewSet
 from ecosystem.errors import ApplicationError
@@ -62,7 +63,8 @@ class CustomerRevenueViewSet(mixins.ListModelMixin, TenantViewSet):
     model = CustomerRevenue
     serializer_class = CustomerRevenueOutputSerializer
     pagination_class = MonthCursorPagination
-    filter_backends: list = []
+    filter_backends = [StrictOrderingFilter]  # filters: the query serializer in list(); ordering: the cursor reads it
+    ordering_fields = ["month", "mrr"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
@@ -150,7 +152,8 @@ class ProgramCostViewSet(mixins.ListModelMixin, TenantViewSet):
     model = ProgramCost
     serializer_class = ProgramCostOutputSerializer
     pagination_class = PeriodCursorPagination
-    filter_backends: list = []
+    filter_backends = [StrictOrderingFilter]  # filters: the query serializer in list(); ordering: the cursor reads it
+    ordering_fields = ["year", "quarter", "amount"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 

@@ -165,3 +165,14 @@ def test_partner_users_get_404_and_analysts_cannot_write(client, world):
     assert client.get(COSTS).status_code == 200
     assert post(client, COSTS, {"year": 2026, "quarter": 1, "category": "mdf", "amount": "1"}).status_code == 403
     assert rows(world, ProgramCost) == []
+
+
+@pytest.mark.parametrize("query", [{"quarter": "0000-Q1"}, {"quarter": "0001-Q1"}, {"month": "0000-10"}, {"month": "9999-12"}])
+def test_metrics_refuse_a_year_the_calendar_cannot_reach_with_the_envelope(client, world, query):
+    # found by the API fuzz: ?quarter=0000-Q1 reached the calendar arithmetic and answered 500
+    client.force_login(world.a.manager)
+
+    response = client.get(METRICS, query)
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["attr"]) == ("out_of_range", next(iter(query)))

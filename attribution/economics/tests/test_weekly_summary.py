@@ -276,3 +276,17 @@ def test_beat_schedules_the_summary_on_mondays_at_seven_and_the_worker_knows_the
     entry = settings.CELERY_BEAT_SCHEDULE["weekly-summary-all-tenants"]
     assert entry["task"] == "attribution.economics.tasks.weekly_summary_all_tenants" and entry["task"] in app.tasks
     assert entry["schedule"] == crontab(minute=0, hour=7, day_of_week=1)
+
+
+def test_an_api_key_saves_the_settings_without_naming_a_person(program):
+    """An API key is no user: the row names nobody and the audit row names the key (it was a 500)."""
+    from ecosystem.api.services import api_key_create
+    from ecosystem.audit.models import AuditEntry
+
+    a = program
+    with tenant_context(a.tenant.pk):
+        key = api_key_create(tenant=a.tenant, actor=a.owner, name="automation", scope="write").api_key
+        row = weekly.summary_settings_save(tenant=a.tenant, actor=key, enabled=True, recipients=[a.owner.pk])
+        entry = AuditEntry.objects.get(action="economics.weekly_summary_settings")
+    assert row.updated_by is None and row.enabled
+    assert entry.actor_id is None and "automation" in entry.actor_label

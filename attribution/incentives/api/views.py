@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+import django_filters
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -27,7 +28,15 @@ from ecosystem.tenancy.access import is_uuid
 
 from .. import services
 from ..forms import parse_period
-from ..models import RebateProgram, RebateRate, RebateStatement, RebateStatementLine, StatementStatus, UsageFigure
+from ..models import (
+    ProgramStatus,
+    RebateProgram,
+    RebateRate,
+    RebateStatement,
+    RebateStatementLine,
+    StatementStatus,
+    UsageFigure,
+)
 from .serializers import (
     ComputeInputSerializer,
     ComputeOutputSerializer,
@@ -68,12 +77,32 @@ def _lines():
     return Prefetch("lines", queryset=RebateStatementLine.objects.order_by("day", "description", "id"))
 
 
+class RebateProgramFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ProgramStatus.choices)
+
+    class Meta:
+        model = RebateProgram
+        fields = ["status"]
+
+
+class MyRebateStatementFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=StatementStatus.choices)
+    year = django_filters.NumberFilter()
+    quarter = django_filters.ChoiceFilter(choices=[(q, f"Q{q}") for q in range(1, 5)])
+
+    class Meta:
+        model = RebateStatement
+        fields = ["status", "year", "quarter"]
+
+
 class RebateProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Rebate programs with their rate tiers. Staff read; owners, partner managers and write keys create and compute."""
 
     model = RebateProgram
     serializer_class = RebateProgramOutputSerializer
     pagination_class = NameCursorPagination
+    filterset_class = RebateProgramFilter
+    ordering_fields = ["name", "created_at"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
@@ -89,6 +118,16 @@ class RebateProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
         program = services.program_create(tenant=self.tenant, actor=self.actor, values=payload.validated_data)
         fresh = self.scoped_queryset().get(pk=program.pk)
         return Response(RebateProgramOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RebateProgramInputSerializer, responses={200: RebateProgramOutputSerializer})
+    def update(self, request, *args, **kwargs):
+        """Replace the program and its tiers (every field, as on create). Statements already computed keep the
+        tiers they were computed with. ``400`` naming the field."""
+        program = self.get_object()
+        payload = RebateProgramInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        program = services.program_update(tenant=self.tenant, actor=self.actor, program=program, values=payload.validated_data)
+        return Response(RebateProgramOutputSerializer(self.scoped_queryset().get(pk=program.pk)).data)
 
     @extend_schema(request=ComputeInputSerializer, responses={200: ComputeOutputSerializer})
     @action(detail=True, methods=["post"])
@@ -166,6 +205,8 @@ class MyRebateStatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     model = RebateStatement
     serializer_class = RebateStatementOutputSerializer
     pagination_class = PeriodCursorPagination
+    filterset_class = MyRebateStatementFilter
+    ordering_fields = ["year", "quarter"]
     read_roles = frozenset(PARTNER_ROLES)
     write_roles = frozenset()
 

@@ -81,6 +81,27 @@ class MappingListWrittenOutputSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
 
 
+class MappingListProblemSerializer(serializers.Serializer):
+    """A field problem (``code``, ``detail``, ``attr``) or a bad line of the list (``line``, ``column``, ``message``)."""
+
+    code = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
+    attr = serializers.CharField(required=False, allow_null=True)
+    line = serializers.IntegerField(required=False, help_text="The account's line: 1 is the first account (or the CSV header).")
+    column = serializers.CharField(required=False)
+    message = serializers.CharField(required=False)
+
+
+class MappingListRejectedSerializer(serializers.Serializer):
+    """The 400 answer of ``upload`` and ``sync``: nothing was changed. ``rows_invalid`` lists every bad line in ``errors``."""
+
+    type = serializers.CharField(help_text="`validation_error`.")
+    code = serializers.CharField(help_text="`rows_invalid`, or a field code.")
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+    errors = MappingListProblemSerializer(many=True, required=False, help_text="Absent when the body is not JSON at all.")
+
+
 class MappingListSummaryOutputSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
     prospect = serializers.IntegerField()
@@ -180,6 +201,7 @@ class MyAccountListViewSet(TenantViewSet):
     read_roles = _EVERYONE
     write_roles = _EDITORS
     pagination_class = IdCursorPagination
+    ordering_fields = ["name", "domain", "created_at"]
     parser_classes = (JSONParser, MultiPartParser, FormParser)
 
     def scoped_queryset(self) -> QuerySet:
@@ -223,7 +245,8 @@ class MyAccountListViewSet(TenantViewSet):
         )
 
     @extend_schema(
-        request={"multipart/form-data": MappingListUploadInputSerializer}, responses={200: MappingListWrittenOutputSerializer}
+        request={"multipart/form-data": MappingListUploadInputSerializer},
+        responses={200: MappingListWrittenOutputSerializer, 400: MappingListRejectedSerializer},
     )
     @action(detail=False, methods=["post"])
     def upload(self, request, *args, **kwargs):
@@ -243,7 +266,10 @@ class MyAccountListViewSet(TenantViewSet):
             )
         )
 
-    @extend_schema(request=MappingListSyncInputSerializer, responses={200: MappingListWrittenOutputSerializer})
+    @extend_schema(
+        request=MappingListSyncInputSerializer,
+        responses={200: MappingListWrittenOutputSerializer, 400: MappingListRejectedSerializer},
+    )
     @action(detail=False, methods=["post"])
     def sync(self, request, *args, **kwargs):
         """JSON accounts: ``replace`` the populations sent (or ``populations``), or ``upsert`` by external id. All or nothing."""

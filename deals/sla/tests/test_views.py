@@ -214,15 +214,15 @@ def test_the_per_partner_page_costs_the_same_queries_for_1_and_many(client, worl
 # * program dashboard, 23: 1 session, 2 user, 3 tenant, 4 savepoint, 5 set_config, 6 membership, 7-8 partners
 #   by status and by type, 9 dashboard metrics, 10 last job, 11-12 time to value, 13 applications waiting,
 #   14-16 the SLA card, 17-21 the program switcher in base.html, 22 release, 23 clear the settings;
-# * partner scorecard, 21: 1-6 as above, 7 the partner, 8-10 the SLA card, 11-15 the program switcher,
-#   16 tiers, 17 members, 18 invitations, 19 status history, 20 release, 21 clear the settings;
+# * partner scorecard, 22: 1-6 as above, 7 the partner, 8-10 the SLA card, 11-15 the program switcher,
+#   16 tiers, 17 members, 18 invitations, 19 status history, 20 contacts, 21 release, 22 clear the settings;
 # * partner home, 20: 1-6 as above, 7 set_config (partner scope), 8 team size, 9 invitations waiting,
 #   10 the sales gate, 11-13 the SLA card, 14-18 the program switcher, 19 release, 20 clear the settings.
 @pytest.mark.parametrize(
     ("name", "user", "kwargs", "budget"),
     [
         ("portal:dashboard", "manager", {}, 23),
-        ("partners:detail", "manager", {"partner_id": "partner1"}, 21),
+        ("partners:detail", "manager", {"partner_id": "partner1"}, 22),
         ("partner_portal:dashboard", "partner1_admin", {}, 20),
     ],
 )

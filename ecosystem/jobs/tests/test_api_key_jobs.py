@@ -27,3 +27,17 @@ def test_a_write_key_starts_a_job_and_polls_it(client, world):
         entry = AuditEntry.objects.get(action="job.create")
     assert stored.created_by_id is None
     assert entry.actor_label == f"API key BI export ({issued.api_key.prefix})"
+
+
+def test_a_finished_export_job_shows_its_counts_but_not_where_the_file_is_stored(client, world):
+    with tenant_context(world.a.tenant.pk):
+        issued = api_key_create(tenant=world.a.tenant, actor=world.a.owner, name="BI export", scope="read")
+        job = Job.objects.create(
+            tenant=world.a.tenant,
+            kind="tenant_export",
+            status="succeeded",
+            progress=100,
+            result={"path": f"exports/{world.a.tenant.public_id}/x.zip", "size": 10, "tables": 3, "rows": 7},
+        )
+    body = client.get(f"/api/v1/t/alpha/jobs/{job.public_id}/", HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}").json()
+    assert body["result"] == {"size": 10, "tables": 3, "rows": 7}

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 
+import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
 
 from .. import selectors, services
-from ..models import WebhookDelivery, WebhookEndpoint
+from ..models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from .serializers import (
     WebhookDeliveryOutputSerializer,
     WebhookEndpointInputSerializer,
@@ -35,19 +36,69 @@ from .serializers import (
 OWNERS = frozenset({Role.OWNER})
 
 
+class WebhookEndpointFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["is_active"]
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    """The delivery log's filters; the selector narrows by them too, this validates and documents them."""
+
+    status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
+    endpoint = django_filters.UUIDFilter(field_name="endpoint__public_id", label="Endpoint id")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status", "endpoint"]
+
+
 class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """The program's webhook endpoints, newest first."""
 
     model = WebhookEndpoint
     serializer_class = WebhookEndpointOutputSerializer
     pagination_class = CreatedCursorPagination
+    filterset_class = WebhookEndpointFilter
+    ordering_fields = ["created_at"]
     read_roles = OWNERS
     write_roles = OWNERS
 
     def scoped_queryset(self) -> QuerySet:
         return WebhookEndpoint.objects.filter(tenant=self.tenant)
 
-    @extend_schema(request=WebhookEndpointInputSerializer, responses={201: WebhookEndpointWithSecretSerializer})
+    @extend_schema(
+        request=WebhookEndpointInputSerializer,
+        responses={201: WebhookEndpointWithSecretSerializer},
+        examples=[
+            OpenApiExample(
+                "Won deals to the CRM",
+                value={
+                    "url": "https://crm.acme.example/hooks/prm",
+                    "event_types": ["deal.won", "registration.approved"],
+                    "description": "CRM sync",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Created, with its secret shown once",
+                value={
+                    "id": "0b7e5d2c-3a4f-4e6b-8c1d-2f9a6b3e7d22",
+                    "url": "https://crm.acme.example/hooks/prm",
+                    "description": "CRM sync",
+                    "event_types": ["deal.won", "registration.approved"],
+                    "is_active": True,
+                    "rotated_at": None,
+                    "created_at": "2026-03-02T09:30:00Z",
+                    "secret": "whsec_4pX9v2Lq8ZbT0m6yWcN2rLhP4sJd7uGa",
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
     @idempotent
     def create(self, request, *args, **kwargs):
         """Add an endpoint. The answer carries its signing ``secret``, shown this once. ``400`` with ``attr``
@@ -95,6 +146,8 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     model = WebhookDelivery
     serializer_class = WebhookDeliveryOutputSerializer
     pagination_class = CreatedCursorPagination
+    filterset_class = WebhookDeliveryFilter
+    ordering_fields = ["created_at"]
     read_roles = OWNERS
     write_roles = OWNERS
 

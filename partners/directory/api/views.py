@@ -212,9 +212,9 @@ class MyCollaborationViewSet(TenantViewSet):
             OpenApiExample(
                 "Ask a published partner to implement a deal",
                 value={
-                    "to_partner": "6f1c…",
+                    "to_partner": "6f1c2e4a-8b1d-4c3e-9f2a-1d5b7e9c0a11",
                     "subject_kind": "deal",
-                    "subject": "0b7e…",
+                    "subject": "0b7e5d2c-3a4f-4e6b-8c1d-2f9a6b3e7d22",
                     "cosell_role": "implementation",
                     "message": "Can you run the migration?",
                 },
@@ -223,9 +223,9 @@ class MyCollaborationViewSet(TenantViewSet):
             OpenApiExample(
                 "Ask a published partner to run a draft solution you manage",
                 value={
-                    "to_partner": "6f1c…",
+                    "to_partner": "6f1c2e4a-8b1d-4c3e-9f2a-1d5b7e9c0a11",
                     "subject_kind": "solution",
-                    "subject": "9d2a…",
+                    "subject": "9d2a4f1b-7c3e-4d5a-b6e8-3c1f0a2d9e33",
                     "component_role": "msp_managed_service",
                     "message": "Would you run it as a managed service?",
                 },

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from rest_framework import serializers
 
-from ..models import ActivityType, MdfBudget, MdfClaim, MdfEvidence, MdfRequest
+from ..models import ActivityType, MdfAllocation, MdfBudget, MdfClaim, MdfEvidence, MdfRequest
 
 
 class MdfPartnerRefSerializer(serializers.Serializer):
@@ -22,6 +22,30 @@ class MdfBudgetInputSerializer(serializers.Serializer):
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MdfBudgetAmountInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Never below what approved requests hold.")
+
+
+class MdfAllocationInputSerializer(serializers.Serializer):
+    """One partner's allocation, or the per-partner allocation of every partner of one tier: one of the two."""
+
+    partner = serializers.UUIDField(required=False, allow_null=True, help_text="A partner's id.")
+    tier = serializers.UUIDField(required=False, allow_null=True, help_text="A tier's id.")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class MdfAllocationOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    partner = serializers.UUIDField(source="partner.public_id", read_only=True, allow_null=True, default=None)
+    partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True, default=None)
+    tier = serializers.UUIDField(source="tier.public_id", read_only=True, allow_null=True, default=None)
+    tier_name = serializers.CharField(source="tier.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = MdfAllocation
+        fields = ["id", "partner", "partner_name", "tier", "tier_name", "amount", "updated_at"]
 
 
 class MdfRequestInputSerializer(serializers.Serializer):

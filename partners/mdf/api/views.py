@@ -10,8 +10,9 @@ as the portal does.
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -22,10 +23,15 @@ from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF
 from ecosystem.api.idempotency import idempotent
 from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
+from ecosystem.tenancy.access import access_row
 from partners.mdf import selectors, services
 from partners.mdf.models import ClaimStatus, MdfBudget, MdfClaim, MdfRequest, RequestStatus
+from partners.models import PartnerOrganization, Tier
 
 from .serializers import (
+    MdfAllocationInputSerializer,
+    MdfAllocationOutputSerializer,
+    MdfBudgetAmountInputSerializer,
     MdfBudgetInputSerializer,
     MdfBudgetOutputSerializer,
     MdfClaimInputSerializer,
@@ -52,12 +58,51 @@ def _status_filter(request, choices) -> str | None:
     return value if value in choices else None
 
 
+class MdfBudgetFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter()
+    quarter = django_filters.ChoiceFilter(choices=[(q, f"Q{q}") for q in range(1, 5)])
+
+    class Meta:
+        model = MdfBudget
+        fields = ["year", "quarter"]
+
+
+class MdfRequestFilter(django_filters.FilterSet):
+    """The request queue's filters: ``status`` and ``partner`` (its id); an unknown status answers 400."""
+
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+    partner = django_filters.UUIDFilter(field_name="partner__public_id")
+
+    class Meta:
+        model = MdfRequest
+        fields = ["status", "partner"]
+
+
+class MyMdfRequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+
+    class Meta:
+        model = MdfRequest
+        fields = ["status"]
+
+
+class MdfClaimFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ClaimStatus.choices)
+    partner = django_filters.UUIDFilter(field_name="partner__public_id")
+
+    class Meta:
+        model = MdfClaim
+        fields = ["status", "partner"]
+
+
 class MdfBudgetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """The program's MDF budgets, newest first, with what approved requests hold (``committed``) and ``left``."""
 
     model = MdfBudget
     serializer_class = MdfBudgetOutputSerializer
     pagination_class = CreatedCursorPagination
+    filterset_class = MdfBudgetFilter
+    ordering_fields = ["created_at", "year", "quarter"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
@@ -73,6 +118,57 @@ class MdfBudgetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
         budget = services.budget_create(tenant=self.tenant, actor=self.actor, **payload.validated_data)
         data = MdfBudgetOutputSerializer(selectors.budgets_with_figures(tenant=self.tenant).get(pk=budget.pk)).data
         return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=MdfBudgetAmountInputSerializer,
+        responses={200: MdfBudgetOutputSerializer},
+        examples=[OpenApiExample("A bigger quarter", value={"amount": "250000.00"}, request_only=True)],
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Change the budget's amount. ``409 below_committed`` when approved requests already hold more."""
+        budget = self.get_object()
+        payload = MdfBudgetAmountInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.budget_update(tenant=self.tenant, actor=self.actor, budget=budget, amount=payload.validated_data["amount"])
+        return Response(MdfBudgetOutputSerializer(selectors.budgets_with_figures(tenant=self.tenant).get(pk=budget.pk)).data)
+
+    @extend_schema(responses={200: MdfAllocationOutputSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def allocations(self, request, *args, **kwargs):
+        """The budget's allocations: tiers first (by rank), then partners by name."""
+        budget = self.get_object()
+        rows = selectors.budget_allocations(tenant=self.tenant, budget=budget)
+        return Response(MdfAllocationOutputSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=MdfAllocationInputSerializer,
+        responses={200: MdfAllocationOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Every gold partner",
+                value={"tier": "0b7e5d2c-3a4f-4e6b-8c1d-2f9a6b3e7d22", "amount": "15000.00"},
+                request_only=True,
+            )
+        ],
+    )
+    @allocations.mapping.post
+    def allocation_set(self, request, *args, **kwargs):
+        """Set one partner's allocation (``partner``) or a tier's per-partner allocation (``tier``): one of the two.
+        ``409 below_committed`` when a partner's approved requests hold more; an unknown id is ``404``."""
+        budget = self.get_object()
+        payload = MdfAllocationInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        partner = (
+            access_row(PartnerOrganization.objects, tenant=self.tenant, public_id=data["partner"])
+            if data.get("partner")
+            else None
+        )
+        tier = access_row(Tier.objects, tenant=self.tenant, public_id=data["tier"]) if data.get("tier") else None
+        allocation = services.allocation_set(
+            tenant=self.tenant, actor=self.actor, budget=budget, partner=partner, tier=tier, amount=data["amount"]
+        )
+        return Response(MdfAllocationOutputSerializer(allocation).data)
 
 
 def _predict_returns(requests) -> None:
@@ -91,6 +187,51 @@ def _predict_returns(requests) -> None:
         )
 
 
+_MDF_REQUEST = {
+    "id": "9d2a4f1b-7c3e-4d5a-b6e8-3c1f0a2d9e33",
+    "activity_type": "webinar",
+    "title": "Q3 security webinar series",
+    "description": "Three webinars for the partner's SMB customers, with a joint offer.",
+    "planned_spend": "12000.00",
+    "currency": "EUR",
+    "expected_leads": 60,
+    "expected_pipeline": "180000.00",
+    "start_date": "2026-07-01",
+    "end_date": "2026-09-30",
+    "status": "submitted",
+    "approved_amount": None,
+    "decision_reason": "",
+    "decided_at": None,
+    "submitted_at": "2026-03-02T09:30:00Z",
+}
+_MDF_STAFF_REQUEST = OpenApiExample(
+    "Waiting, with a prediction",
+    value={
+        **_MDF_REQUEST,
+        "partner": {"id": "6f1c2e4a-8b1d-4c3e-9f2a-1d5b7e9c0a11", "name": "Northwind Traders"},
+        "partner_remaining": "30000.00",
+        "budget_left": "145000.00",
+        "predicted_pipeline": "156000.00",
+        "predicted_pipeline_low": "84000.00",
+        "predicted_pipeline_high": "240000.00",
+        "predicted_ropi": "13.00",
+        "predicted_ropi_low": "7.00",
+        "predicted_ropi_high": "20.00",
+        "prediction_campaigns": 14,
+        "prediction_group": "webinar",
+        "prediction_note": "",
+    },
+    response_only=True,
+)
+_MDF_INPUT = {key: _MDF_REQUEST[key] for key in ("activity_type", "title", "description", "planned_spend")} | {
+    "expected_leads": 60,
+    "expected_pipeline": "180000.00",
+    "start_date": "2026-07-01",
+    "end_date": "2026-09-30",
+}
+
+
+@extend_schema_view(list=extend_schema(examples=[_MDF_STAFF_REQUEST]), retrieve=extend_schema(examples=[_MDF_STAFF_REQUEST]))
 class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Every partner's requests, newest first (filter ``status``), with the partner's remaining funds beside each
     and, for those waiting for a decision, the predicted pipeline and ROPI (``predicted_*``, ``prediction_*``)."""
@@ -98,6 +239,8 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     model = MdfRequest
     serializer_class = MdfStaffRequestOutputSerializer
     pagination_class = SubmittedCursorPagination
+    filterset_class = MdfRequestFilter
+    ordering_fields = ["submitted_at", "planned_spend", "start_date"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
@@ -150,6 +293,8 @@ class MdfClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     model = MdfClaim
     serializer_class = MdfStaffClaimOutputSerializer
     pagination_class = SubmittedCursorPagination
+    filterset_class = MdfClaimFilter
+    ordering_fields = ["submitted_at", "claimed_amount"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
@@ -189,6 +334,8 @@ class MyMdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     model = MdfRequest
     serializer_class = MdfRequestOutputSerializer
     pagination_class = SubmittedCursorPagination
+    filterset_class = MyMdfRequestFilter
+    ordering_fields = ["submitted_at", "planned_spend", "start_date"]
     read_roles = frozenset(PARTNER_ROLES)
     write_roles = frozenset(PARTNER_ROLES)
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -196,7 +343,14 @@ class MyMdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     def scoped_queryset(self) -> QuerySet:
         return MdfRequest.objects.filter(tenant=self.tenant, partner_id=self.caller_partner_id)
 
-    @extend_schema(request=MdfRequestInputSerializer, responses={201: MdfRequestOutputSerializer})
+    @extend_schema(
+        request=MdfRequestInputSerializer,
+        responses={201: MdfRequestOutputSerializer},
+        examples=[
+            OpenApiExample("A webinar series", value=_MDF_INPUT, request_only=True),
+            OpenApiExample("Submitted", value=_MDF_REQUEST, response_only=True, status_codes=["201"]),
+        ],
+    )
     @idempotent
     def create(self, request, *args, **kwargs):
         """Ask for funds for a campaign. ``400`` ``exceeds_available_funds`` or ``no_budget`` (field named in ``attr``)."""

@@ -129,7 +129,12 @@ class BusinessPlanViewSet(_PlanReading, mixins.ListModelMixin, mixins.RetrieveMo
         examples=[
             OpenApiExample(
                 "A plan with a partner for a quarter",
-                value={"title": "Northwind Q3", "partner": "6f1c…", "period_start": "2026-07-01", "period_end": "2026-09-30"},
+                value={
+                    "title": "Northwind Q3",
+                    "partner": "6f1c2e4a-8b1d-4c3e-9f2a-1d5b7e9c0a11",
+                    "period_start": "2026-07-01",
+                    "period_end": "2026-09-30",
+                },
                 request_only=True,
             )
         ],

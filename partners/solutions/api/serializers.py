@@ -131,6 +131,12 @@ class StaffSolutionInputSerializer(SolutionDetailsInputSerializer):
     )
 
 
+class PartnerSolutionInputSerializer(SolutionDetailsInputSerializer):
+    """A managing partner's edit of its draft, as the partner portal's form: the details and the orchestrator."""
+
+    orchestrator_partner = serializers.UUIDField(help_text="The orchestrating partner's id (yours, or another partner's).")
+
+
 class SolutionProposeInputSerializer(SolutionDetailsInputSerializer):
     role = serializers.CharField(max_length=30, help_text=f"What your organisation delivers in it: {ROLE_HELP}")
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

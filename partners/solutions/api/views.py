@@ -28,6 +28,7 @@ from partners.solutions import selectors, services
 from partners.solutions.models import ComponentStatus, JointSolution, OrchestratorKind, SolutionComponent, SolutionStatus
 
 from .serializers import (
+    PartnerSolutionInputSerializer,
     SolutionAnswerInputSerializer,
     SolutionCatalogueEntrySerializer,
     SolutionComponentInputSerializer,
@@ -265,6 +266,29 @@ class MySolutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         self._partner_id()
         return self._detail(solution)
 
+    @extend_schema(request=PartnerSolutionInputSerializer, responses={200: SolutionDetailOutputSerializer})
+    def update(self, request, *args, **kwargs):
+        """Change your draft's details and which partner orchestrates it (every field; partner admins of the
+        proposing or orchestrating partner, while it is a draft). Never the vendor: the managers decide that."""
+        solution = self.get_object()  # first: a foreign id is 404 for everyone
+        partner_id = self._admin()
+        payload = PartnerSolutionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        orchestrator = selectors.partner_by_public_id(
+            tenant=self.tenant, public_id=data["orchestrator_partner"], field="orchestrator_partner"
+        )
+        services.solution_update(
+            tenant=self.tenant,
+            actor=self.actor,
+            solution=solution,
+            values=data,
+            partner_id=partner_id,
+            orchestrator=OrchestratorKind.PARTNER,
+            orchestrator_partner=orchestrator,
+        )
+        return self._detail(solution)
+
     @extend_schema(request=SolutionProposeInputSerializer, responses={201: SolutionDetailOutputSerializer})
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -302,7 +326,7 @@ class MySolutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         return self.get_paginated_response(SolutionCatalogueEntrySerializer(entries, many=True).data)
 
     @extend_schema(responses={200: SolutionComponentOutputSerializer(many=True)})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # answers the whole (short) list, unpaged
     def invitations(self, request, *args, **kwargs):
         """Your open invitations to deliver a component, newest first (each names its solution)."""
         partner_id = self._partner_id()

@@ -10,6 +10,7 @@ calls :mod:`partners.surveys.services`, as the portal does.
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status
@@ -49,12 +50,28 @@ def _questions(surveys: list[Survey]) -> dict[int, list[SurveyQuestion]]:
     return out
 
 
+class SurveyFilter(django_filters.FilterSet):
+    """``q``: the title contains it; ``open_on``: surveys open on that day (opens on or before, closes on or after)."""
+
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    open_on = django_filters.DateFilter(method="filter_open_on", label="Open on this day")
+
+    class Meta:
+        model = Survey
+        fields = ["q", "open_on"]
+
+    def filter_open_on(self, queryset, name, value):
+        return queryset.filter(opens_on__lte=value, closes_on__gte=value)
+
+
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """The tenant's PSAT surveys, newest first."""
 
     model = Survey
     serializer_class = SurveyOutputSerializer
     pagination_class = CreatedCursorPagination
+    filterset_class = SurveyFilter
+    ordering_fields = ["created_at", "opens_on", "closes_on"]
     read_roles = frozenset(STAFF_ROLES)
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
@@ -96,6 +113,19 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         )
         return self._detail(survey, status_code=status.HTTP_201_CREATED)
 
+    @extend_schema(request=SurveyInputSerializer, responses={200: SurveyDetailOutputSerializer})
+    def update(self, request, *args, **kwargs):
+        """Change the details, the audience and, while nobody has answered, the questions (every field, as on
+        create). ``409 survey_closed`` once it has closed; ``400 closes_in_past``."""
+        survey = self.get_object()
+        payload = SurveyInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        survey = services.survey_update(
+            tenant=self.tenant, actor=self.actor, survey=survey, values=data, questions=[dict(q) for q in data["questions"]]
+        )
+        return self._detail(survey)
+
     @extend_schema(responses={200: SurveyResultsOutputSerializer})
     @action(detail=True, methods=["get"])
     def results(self, request, *args, **kwargs):
@@ -123,6 +153,8 @@ class MySurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     model = Survey
     serializer_class = MySurveyOutputSerializer
     pagination_class = CreatedCursorPagination
+    filterset_class = SurveyFilter
+    ordering_fields = ["created_at", "closes_on"]
     read_roles = _EVERYONE
     write_roles = _EVERYONE  # staff reach the lookup (404 for any id) rather than a bare role error
 
@@ -172,7 +204,7 @@ class MySurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         """The surveys open for your organisation now, with your answer when you gave one."""
         partner = self._partner()
         queryset = selectors.open_surveys_for_partner(tenant=self.tenant, partner=partner)
-        page = list(self.paginate_queryset(queryset))
+        page = list(self.paginate_queryset(self.filter_queryset(queryset)))
         return self.get_paginated_response(MySurveyOutputSerializer(self._shape(page), many=True).data)
 
     def _read(self) -> Survey:

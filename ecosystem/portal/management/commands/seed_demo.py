@@ -402,6 +402,7 @@ class Command(BaseCommand):
         from attribution.incentives import demo as incentives_demo
         from deals.mapping import demo as mapping_demo
         from deals.sla import demo as sla_demo
+        from partners import demo as contact_demo
         from partners.directory import demo as directory_demo
         from partners.mdf import demo as mdf_demo
         from partners.plans import demo as plan_demo
@@ -411,6 +412,7 @@ class Command(BaseCommand):
         from scoring import fit_demo
 
         for area in (
+            contact_demo,  # two or three contacts at every partner
             solution_demo,
             plan_demo,
             directory_demo,
