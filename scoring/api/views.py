@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_ROLES
 from ecosystem.api.idempotency import idempotent
+from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
 from ecosystem.errors import NotFoundError
 
@@ -163,12 +164,18 @@ class ChurnAlertFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
+class AlertCursorPagination(CreatedCursorPagination):
+    """Newest alert first; a cursor page reads its rows and never counts them."""
+
+    ordering = ("-raised_on", "-id")
+
+
 class ChurnAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """``churn-alerts/``: partners whose risk crossed the threshold (staff); record interventions, close."""
 
     model = ChurnAlert
     serializer_class = ChurnAlertSerializer
-    pagination_class = HealthPagination
+    pagination_class = AlertCursorPagination
     filterset_class = ChurnAlertFilter
 
     def scoped_queryset(self):

@@ -65,7 +65,7 @@ class ProgramCostInputSerializer(serializers.Serializer):
 
 
 class ProgramCostQuerySerializer(serializers.Serializer):
-    year = serializers.IntegerField(required=False)
+    year = serializers.IntegerField(required=False, min_value=1900, max_value=9998)  # a smallint column
 
 
 class MetricsQuerySerializer(serializers.Serializer):

@@ -176,3 +176,11 @@ def test_metrics_refuse_a_year_the_calendar_cannot_reach_with_the_envelope(clien
 
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["attr"]) == ("out_of_range", next(iter(query)))
+
+
+@pytest.mark.parametrize("year", ["70000", "-1", "1899"])
+def test_a_cost_year_outside_the_column_is_a_400_not_a_500(client, world, year):
+    client.force_login(world.a.manager)
+    response = client.get(COSTS, {"year": year})
+    assert response.status_code == 400
+    assert response.json()["attr"] == "year"

@@ -50,7 +50,6 @@ LIST_KNOWN_GAPS: dict[str, str] = {
     # partner (DISTINCT ON) ordered by score or risk, which needs a keyset on (value, id) first.
     "GET /health-scores/": "page numbers (COUNT); ordered by score over DISTINCT ON partner: needs a keyset on (total, id)",
     "GET /churn-predictions/": "page numbers (COUNT); ordered by risk over DISTINCT ON partner",
-    "GET /churn-alerts/": "page numbers (COUNT)",
     "GET /sla-breaches/": "page numbers (COUNT)",
     "GET /my-sla-breaches/": "page numbers (COUNT)",
     "GET /attribution-runs/{public_id}/journeys/": "page numbers over a computed list (COUNT)",
