@@ -284,6 +284,10 @@ def _calls(function):
 def _one_case(case, identity, app, extra_check, report, label, seen, errors) -> None:
     report.cases += 1
     errors.last = ""
+    if identity.cookies and case.headers:
+        # a generated Authorization header would win over the session (a bad key is a 401), and the
+        # partner user would spend a third of the run on 401s instead of reaching the views
+        case.headers = {k: v for k, v in case.headers.items() if k.lower() != "authorization"}
     try:
         with transaction.atomic():
             response = case.call(app=app, headers=identity.headers, cookies=identity.cookies)
