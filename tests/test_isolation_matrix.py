@@ -210,7 +210,7 @@ MATRIX: dict[str, Route] = {
     "partners:logo": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
     "partner_partners:logo": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
     # tiers and screening API
-    "api:tier-list": Route(no_ids, ("GET",)),
+    "api:tier-list": Route(no_ids, ("GET", "POST")),
     "api:tier-detail": Route(lambda o: {"public_id": o["tier"]}, ("GET",)),
     "api:tier-evaluate": Route(no_ids, ("POST",)),
     "api:tier-change-list": Route(no_ids, ("GET",)),

@@ -28,16 +28,20 @@ from ecosystem.api.export_views import DataExportViewSet
 from ecosystem.api.key_views import ApiKeyViewSet
 from ecosystem.audit.api.views import AuditLogViewSet
 from ecosystem.jobs.api.views import JobViewSet
+from ecosystem.privacy.api import routes as privacy_routes
 from ecosystem.webhooks.api import routes as webhook_routes
 from onboarding.api.partner_training_views import MyCertificationViewSet, MyContentViewSet, MyCourseViewSet
 from onboarding.api.partner_views import PartnerOnboardingStepViewSet, PartnerOnboardingViewSet
 from onboarding.api.screening_views import ScreeningListViewSet, ScreeningMatchViewSet
+from onboarding.api.setup_views import AgreementVersionViewSet, SecurityQuestionViewSet
 from onboarding.api.training_views import CertificationViewSet, CourseViewSet, LearnerViewSet
 from onboarding.api.views import ApplicationViewSet, OnboardingPlanViewSet, OnboardingStepViewSet
+from partners.api.capability_views import CapabilityViewSet
 from partners.api.contact_views import PartnerContactViewSet
 from partners.api.tier_views import (
     MyTierViewSet,
     TierChangeViewSet,
+    TierPolicyViewSet,
     TierProposalViewSet,
     TierStandingViewSet,
     TierViewSet,
@@ -73,6 +77,10 @@ router.register("tier-standings", TierStandingViewSet, basename="tier-standing")
 # denied-party screening (staff)
 router.register("screening-lists", ScreeningListViewSet, basename="screening-list")
 router.register("screening-matches", ScreeningMatchViewSet, basename="screening-match")
+# program setup (staff read; owners and partner managers change): agreements, the questionnaire, capabilities
+router.register("agreements", AgreementVersionViewSet, basename="agreement")
+router.register("security-questions", SecurityQuestionViewSet, basename="security-question")
+router.register("capabilities", CapabilityViewSet, basename="capability")
 # the partner side of training and sales content: a partner user's own courses, certifications and content
 router.register("my-courses", MyCourseViewSet, basename="my-course")
 router.register("my-certifications", MyCertificationViewSet, basename="my-certification")
@@ -123,6 +131,7 @@ ECOSYSTEM_AREAS = (
     insights_routes,
     incentives_routes,
     webhook_routes,
+    privacy_routes,
 )
 for _area in ECOSYSTEM_AREAS:
     _area.register(router)
@@ -152,4 +161,10 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/my-pipeline/", MyPipelineViewSet.as_view({"get": "retrieve"}), name="my-pipeline"),
     # a partner user's own tier: one object, no id
     path("t/<slug:tenant_slug>/my-tier/", MyTierViewSet.as_view({"get": "retrieve"}), name="my-tier"),
+    # how the tier evaluation acts: one object, no id (staff read; owners and partner managers change)
+    path(
+        "t/<slug:tenant_slug>/tier-policy/",
+        TierPolicyViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="tier-policy",
+    ),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ecosystem.accounts.models import Membership, User
@@ -25,6 +25,26 @@ FORMAT_VERSION = 1
 def access_member(*, tenant: Tenant, membership_id: uuid.UUID | str) -> Membership:
     """A membership of ``tenant`` by public id (staff or partner user), NotFoundError otherwise."""
     return access_row(Membership.objects.select_related("user", "partner"), tenant=tenant, public_id=membership_id)
+
+
+def people_list(*, tenant: Tenant, query: str = "") -> QuerySet[Membership]:
+    """Every membership of ``tenant`` (staff and partner users, current and removed), each annotated with
+    ``erased_as``: the pseudonym once the tenant erased the person, else None. ``query``: see :func:`people_search`."""
+    erased = ErasedPerson.objects.filter(tenant=tenant, user=OuterRef("user_id")).values("label")[:1]
+    members = Membership.objects.filter(tenant=tenant).select_related("user", "partner").annotate(erased_as=Subquery(erased))
+    return people_search(members, query=query)
+
+
+def people_search(members: QuerySet[Membership], *, query: str) -> QuerySet[Membership]:
+    """``people_list`` rows whose name or address contains ``query`` (people not erased) or whose pseudonym
+    does (erased people): a search by someone's address never tells which pseudonym was theirs."""
+    query = query.strip()
+    if not query:
+        return members
+    return members.filter(
+        Q(erased_as__isnull=True) & (Q(user__email__icontains=query) | Q(user__full_name__icontains=query))
+        | Q(erased_as__icontains=query)
+    )
 
 
 def erased_label(*, tenant: Tenant, user: User) -> str | None:

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +21,6 @@ from ecosystem.portal.base import back_to_tenant, roles_required
 
 from . import selectors, services
 from .forms import EraseForm, PeopleFilterForm, RetentionForm
-from .models import ErasedPerson
 
 PAGE_SIZE = 25
 
@@ -41,15 +39,11 @@ def _json_download(data: dict, *, who: str, tenant_slug: str) -> HttpResponse:
 def people(request: HttpRequest) -> HttpResponse:
     """Every member of the program (staff and partner users, current and removed), to open one's data."""
     form = PeopleFilterForm(request.GET or None)
-    members = Membership.objects.filter(tenant=request.tenant).select_related("user", "partner").order_by("user__email", "pk")
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    if query:
-        members = members.filter(Q(user__email__icontains=query) | Q(user__full_name__icontains=query))
+    # the API's selector: a search by an erased person's address never tells which pseudonym was theirs
+    members = selectors.people_list(tenant=request.tenant, query=query).order_by("user__email", "pk")
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    erased = dict(
-        ErasedPerson.objects.filter(tenant=request.tenant, user_id__in=[m.user_id for m in page]).values_list("user_id", "label")
-    )
-    rows = [(m, erased.get(m.user_id)) for m in page]
+    rows = [(m, m.erased_as) for m in page]
     context = {"page": page, "rows": rows, "form": form, "query": urlencode({"q": query}) if query else ""}
     return render(request, "privacy/people.html", context)
 

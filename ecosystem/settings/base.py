@@ -413,6 +413,7 @@ SPECTACULAR_SETTINGS = {
         "ContactRoleEnum": "partners.models.ContactRole",  # a partner contact's role (not a membership's)
         "ContentKindEnum": "partners.models.ContentKind",  # a library item: a file or a link (content/, my-content/)
         "MembershipRoleEnum": "ecosystem.accounts.models.Role",  # a member's or an invitation's role (members/, invitations/)
+        "InterventionOutcomeEnum": "scoring.models.InterventionOutcome",  # churn interventions and their outcome/
     },
 }
 

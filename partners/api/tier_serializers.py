@@ -7,11 +7,12 @@ service's.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
-from partners.models import Tier, TierChange, TierChangeKind, TierEvaluation, TierMetric, TierProposalStatus, TierRule
+from partners.models import Tier, TierChange, TierChangeKind, TierEvaluation, TierMetric, TierPolicy, TierProposalStatus, TierRule
 
 
 class TierRuleOutputSerializer(serializers.ModelSerializer):
@@ -144,6 +145,41 @@ class TierReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=500, required=False, allow_blank=True, default="", help_text="Why; required, kept in the audit log."
     )
+
+
+class TierInputSerializer(serializers.Serializer):
+    """Shapes only; ``partners.tiers.tier_save`` requires the name, a discount from 0 to 100 % and known measures."""
+
+    name = serializers.CharField(max_length=60)
+    rank = serializers.IntegerField(
+        min_value=0,
+        max_value=32767,
+        help_text="0 is the entry tier; higher is better. The tier at this rank is created or changed.",
+    )
+    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=Decimal(0))
+    mdf_eligible = serializers.BooleanField(required=False, default=False)
+    deal_protection_days = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=90)
+    other_benefits = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    rules = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True),
+        required=False,
+        default=dict,
+        help_text="The minimum of each measure a partner needs (every rule must hold); a measure left out has no rule. "
+        "Replaces the tier's rules.",
+    )
+
+
+class TierPolicySerializer(serializers.ModelSerializer):
+    """How the nightly evaluation acts: apply tier changes itself, or propose them to a manager."""
+
+    auto_apply = serializers.BooleanField(help_text="true: apply changes; false: propose them for approval.")
+    downgrade_grace_days = serializers.IntegerField(
+        min_value=0, max_value=32767, help_text="Days a partner keeps its tier below the rules before a downgrade."
+    )
+
+    class Meta:
+        model = TierPolicy
+        fields = ["auto_apply", "downgrade_grace_days"]
 
 
 class EvaluationQueuedSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
+from ecosystem.api.idempotency import idempotent
 from ecosystem.api.pagination import CreatedCursorPagination
 from ecosystem.api.views import TenantViewSet
 from ecosystem.errors import ApplicationError, NotFoundError
@@ -28,15 +29,17 @@ from ecosystem.jobs.tasks import enqueue_on_commit
 from ecosystem.tenancy.models import Tenant
 from partners import selectors, tiers
 from partners.content import tier_content_counts
-from partners.models import PartnerOrganization, Tier, TierChange, TierChangeKind, TierEvaluation
+from partners.models import PartnerOrganization, Tier, TierChange, TierChangeKind, TierEvaluation, TierPolicy
 from partners.tasks import tier_evaluate_task
 
 from .tier_serializers import (
     EvaluationQueuedSerializer,
     MyTierStandingSerializer,
     TierChangeOutputSerializer,
+    TierInputSerializer,
     TierOutputSerializer,
     TierOverrideInputSerializer,
+    TierPolicySerializer,
     TierProposalOutputSerializer,
     TierReasonInputSerializer,
     TierStandingOutputSerializer,
@@ -86,6 +89,39 @@ class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 
     def scoped_queryset(self):
         return Tier.objects.filter(tenant=self.tenant).prefetch_related("rules").order_by("rank")
+
+    @extend_schema(
+        request=TierInputSerializer,
+        responses={201: TierOutputSerializer, 200: TierOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Gold",
+                value={
+                    "name": "Gold",
+                    "rank": 2,
+                    "discount_percent": "25.00",
+                    "mdf_eligible": True,
+                    "deal_protection_days": 120,
+                    "other_benefits": "Named channel manager",
+                    "rules": {"closed_won_revenue_12m": "250000.00", "certified_people": "3.00"},
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        """Create the tier at ``rank`` (201) or change the one there (200): benefits, and its rules replaced by
+        ``rules``. ``400 out_of_range`` for a discount outside 0-100 %, ``invalid_choice`` for an unknown measure.
+        The new ladder applies from the next evaluation. ``Idempotency-Key`` honoured."""
+        payload = TierInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        existed = Tier.objects.filter(tenant=self.tenant, rank=payload.validated_data["rank"]).exists()  # the status code only
+        tier = tiers.tier_save(tenant=self.tenant, actor=self.actor, **payload.validated_data)
+        return Response(
+            TierOutputSerializer(self.scoped_queryset().get(pk=tier.pk)).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses={202: EvaluationQueuedSerializer})
     @action(detail=False, methods=["post"])
@@ -245,6 +281,36 @@ class TierStandingViewSet(mixins.RetrieveModelMixin, TenantViewSet):
         payload.is_valid(raise_exception=True)
         tiers.tier_override_clear(tenant=self.tenant, actor=self.actor, partner=partner, reason=payload.validated_data["reason"])
         return standing_response(tenant=self.tenant, partner=self.get_object())
+
+
+class TierPolicyViewSet(TenantViewSet):
+    """``tier-policy/``: how the nightly evaluation acts (apply or propose; the grace before a downgrade). One object, no id."""
+
+    model = TierPolicy
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset(PARTNER_EDITOR_ROLES)
+
+    def scoped_queryset(self):
+        return TierPolicy.objects.filter(tenant=self.tenant)
+
+    @extend_schema(responses={200: TierPolicySerializer}, operation_id="tier_policy_retrieve")
+    def retrieve(self, request, *args, **kwargs):
+        """The policy; a program that never saved one has the defaults (propose, 60 days of grace)."""
+        policy = self.get_queryset().first() or TierPolicy(tenant=self.tenant)
+        return Response(TierPolicySerializer(policy).data)
+
+    @extend_schema(
+        request=TierPolicySerializer,
+        responses={200: TierPolicySerializer},
+        operation_id="tier_policy_update",
+        examples=[OpenApiExample("Apply changes", value={"auto_apply": True, "downgrade_grace_days": 30}, request_only=True)],
+    )
+    def update(self, request, *args, **kwargs):
+        """Replace the policy (both fields); it applies from the next evaluation."""
+        payload = TierPolicySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        policy = tiers.tier_policy_save(tenant=self.tenant, actor=self.actor, **payload.validated_data)
+        return Response(TierPolicySerializer(policy).data)
 
 
 class MyTierViewSet(TenantViewSet):

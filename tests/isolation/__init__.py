@@ -20,6 +20,7 @@ from tests.isolation import (
     scorecard,
     scoring,
     scoring_fit,
+    setup,
     sla,
     solutions,
     surveys,
@@ -52,4 +53,5 @@ AREAS = (
     people,
     customer_accounts,
     data_exports,
+    setup,
 )

@@ -14,6 +14,10 @@ def _member(o: dict) -> dict:
     return {"membership_id": o["membership"]}
 
 
+def _public_id(o: dict) -> dict:
+    return {"public_id": o["membership"]}
+
+
 ROUTES: dict[str, Route] = {
     # vendor portal, owners
     "privacy:people": Route(no_ids, ("GET",)),
@@ -26,6 +30,14 @@ ROUTES: dict[str, Route] = {
     "privacy:my_data_export": Route(no_ids, ("POST",)),
     "partner_privacy:my_data": Route(no_ids, ("GET",)),
     "partner_privacy:my_data_export": Route(no_ids, ("POST",)),
+    # the API: owners for people and retention; everyone their own data (partner 2's admin gets its own)
+    "api:privacy-person-list": Route(no_ids, ("GET",)),
+    "api:privacy-person-detail": Route(_public_id, ("GET",), partner_owned=True),
+    "api:privacy-person-export": Route(_public_id, ("POST",), partner_owned=True),
+    "api:privacy-person-erase": Route(_public_id, ("POST",), partner_owned=True),
+    "api:privacy-retention": Route(no_ids, ("GET", "PUT")),
+    "api:my-data": Route(no_ids, ("GET",), own=True),
+    "api:my-data-export": Route(no_ids, ("POST",), own=True),
 }
 
 

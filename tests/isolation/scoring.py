@@ -33,6 +33,8 @@ ROUTES: dict[str, Route] = {
     "api:churn-alert-close": Route(lambda o: {"public_id": o["churn_alert"]}, ("POST",)),
     "api:churn-model-list": Route(no_ids, ("GET",)),
     "api:churn-model-activate": Route(lambda o: {"public_id": o["churn_model"]}, ("POST",)),
+    "api:scoring-settings": Route(no_ids, ("GET", "PUT")),
+    "api:churn-intervention-outcome": Route(lambda o: {"public_id": o["intervention"]}, ("POST",)),
 }
 
 

@@ -14,6 +14,10 @@ ROUTES: dict[str, Route] = {
     "scoring:fit": Route(no_ids, ("GET",)),
     "scoring:fit_train": Route(no_ids, ("POST",)),
     "scoring:fit_job": Route(lambda o: {"job_id": o["fit_job"]}, ("GET",)),
+    # API (staff only)
+    "api:fit-profile": Route(no_ids, ("GET",)),
+    "api:fit-profile-train": Route(no_ids, ("POST",)),
+    "api:fit-score-list": Route(no_ids, ("GET",)),
 }
 
 

@@ -26,6 +26,7 @@ ROUTES: dict[str, Route] = {
     "api:my-lead-campaign": Route(_api_lead, ("POST",), partner_owned=True),
     # the weekly program summary: vendor staff only
     "economics:summary_settings": Route(no_ids, ("GET", "POST")),
+    "api:weekly-summary-settings": Route(no_ids, ("GET", "PUT")),
 }
 
 

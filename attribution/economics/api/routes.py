@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import CustomerRevenueViewSet, EconomicsMetricsViewSet, ProgramCostViewSet
+from .views import CustomerRevenueViewSet, EconomicsMetricsViewSet, ProgramCostViewSet, WeeklySummarySettingsViewSet
 
 
 def register(router) -> None:
@@ -14,4 +14,10 @@ def register(router) -> None:
 urlpatterns: list = [  # paths relative to /api/v1/t/<tenant_slug>/, named in the "api" namespace
     # the program's economics figures: one object, no id (staff)
     path("economics-metrics/", EconomicsMetricsViewSet.as_view({"get": "retrieve"}), name="economics-metrics"),
+    # the weekly summary email's settings: one object, no id (staff read; owners and partner managers change)
+    path(
+        "weekly-summary-settings/",
+        WeeklySummarySettingsViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="weekly-summary-settings",
+    ),
 ]

@@ -7,14 +7,17 @@
   stored one. ``Idempotency-Key`` honoured; re-posting the same rows is harmless anyway.
 - ``program-costs/``: list and create-or-update (one quarter and category: ``201`` new, ``200`` updated).
 - ``economics-metrics/``: the figures of the Economics page (read-only).
+- ``weekly-summary-settings/``: the weekly summary email on or off, and which owners and partner managers
+  receive it (staff read; owners and partner managers replace it).
 """
 
 from __future__ import annotations
 
 import datetime
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -27,7 +30,8 @@ from ecosystem.errors import ApplicationError
 from partners.models import PartnerOrganization
 
 from .. import selectors, services
-from ..models import CustomerRevenue, ProgramCost
+from .. import summary as weekly
+from ..models import CustomerRevenue, ProgramCost, WeeklySummarySettings
 from .serializers import (
     CustomerRevenueCreatedSerializer,
     CustomerRevenueInputSerializer,
@@ -233,3 +237,116 @@ class EconomicsMetricsViewSet(TenantViewSet):
             "cltv_partners": figures.cltv_partners,
         }
         return Response(MetricsOutputSerializer(body).data)
+
+
+# --- the weekly summary's settings ------------------------------------------------------------------
+
+
+class SummaryRecipientSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The person's id.")
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    receives = serializers.BooleanField(help_text="False when this owner or partner manager is left out.")
+
+
+class SummarySettingsSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(help_text="Whether the weekly summary goes out.")
+    recipients = SummaryRecipientSerializer(many=True, help_text="Every active owner and partner manager, by email.")
+    updated_at = serializers.DateTimeField(allow_null=True, help_text="Null until first saved (the defaults: on, to everyone).")
+
+
+class SummarySettingsInputSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    recipients = serializers.ListField(
+        child=serializers.UUIDField(),
+        allow_empty=True,
+        help_text="Ids of the owners and partner managers who receive it; the others are left out.",
+    )
+
+
+_SUMMARY_EXAMPLE = {
+    "enabled": True,
+    "recipients": [
+        {
+            "id": "3f6c8a52-1c1e-4b7a-9d0a-5b2f1e7c4d21",
+            "name": "Alex Morgan",
+            "email": "alex.morgan@northwind.example",
+            "receives": True,
+        }
+    ],
+    "updated_at": "2026-03-02T09:30:00Z",
+}
+
+
+class WeeklySummarySettingsViewSet(TenantViewSet):
+    """``weekly-summary-settings/``: send the weekly summary or not, and to whom (staff read; owners and
+    partner managers change it)."""
+
+    model = WeeklySummarySettings
+    read_roles = frozenset(STAFF_ROLES)
+    write_roles = frozenset(PARTNER_EDITOR_ROLES)
+
+    def scoped_queryset(self):
+        return WeeklySummarySettings.objects.filter(tenant=self.tenant)
+
+    def _candidates(self) -> list[tuple[int, object, str, str]]:
+        """(user id, public id, name, email) of who may receive it: the summary's own candidates."""
+        candidates = weekly.summary_candidates(tenant=self.tenant)
+        public_ids = dict(
+            get_user_model().objects.filter(pk__in=[pk for pk, _n, _e in candidates]).values_list("pk", "public_id")
+        )
+        return [(pk, public_ids[pk], name, email) for pk, name, email in candidates]
+
+    def _body(self, row: WeeklySummarySettings, candidates) -> dict:
+        opted_out = set(row.opted_out or [])
+        return {
+            "enabled": row.enabled,
+            "recipients": [
+                {"id": public_id, "name": name, "email": email, "receives": pk not in opted_out}
+                for pk, public_id, name, email in candidates
+            ],
+            "updated_at": row.updated_at if row.pk else None,
+        }
+
+    @extend_schema(
+        responses={200: SummarySettingsSerializer},
+        examples=[OpenApiExample("On, to one manager", value=_SUMMARY_EXAMPLE, response_only=True)],
+    )
+    def retrieve(self, request, *args, **kwargs):
+        """Whether it is sent and to which owners and partner managers (the defaults until first saved)."""
+        return Response(
+            SummarySettingsSerializer(self._body(weekly.summary_settings(tenant=self.tenant), self._candidates())).data
+        )
+
+    @extend_schema(
+        request=SummarySettingsInputSerializer,
+        responses={200: SummarySettingsSerializer},
+        examples=[
+            OpenApiExample(
+                "On, to one manager",
+                value={"enabled": True, "recipients": ["3f6c8a52-1c1e-4b7a-9d0a-5b2f1e7c4d21"]},
+                request_only=True,
+            )
+        ],
+    )
+    def update(self, request, *args, **kwargs):
+        """Replace the settings: ``recipients`` lists who receives it (400 ``not_a_recipient`` for an id that
+        is not an active owner or partner manager of the program). Audited."""
+        data = SummarySettingsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        candidates = self._candidates()
+        by_public_id = {public_id: pk for pk, public_id, _n, _e in candidates}
+        unknown = [str(value) for value in data.validated_data["recipients"] if value not in by_public_id]
+        if unknown:
+            raise ApplicationError(
+                "Only the program's active owners and partner managers can receive the summary.",
+                code="not_a_recipient",
+                field="recipients",
+            )
+        row = weekly.summary_settings_save(
+            tenant=self.tenant,
+            actor=self.actor,
+            enabled=data.validated_data["enabled"],
+            recipients=[by_public_id[value] for value in data.validated_data["recipients"]],
+        )
+        return Response(SummarySettingsSerializer(self._body(row, candidates)).data)

@@ -150,3 +150,14 @@ def test_a_partner_users_own_download_includes_rows_outside_their_partner_scope(
     with tenant_context(world.a.tenant.pk):
         entry = AuditEntry.objects.get(action="privacy.export")
     assert entry.partner_id == world.a.partner1.pk  # the export itself is recorded in the rep's own scope
+
+
+def test_searching_people_by_an_erased_persons_address_does_not_tell_their_pseudonym(owner, world, rita):
+    target = member_id(world, rita)
+    owner.post(url("privacy:member_erase", membership_id=target), {"confirm_email": rita.email}, follow=True)
+
+    by_address = owner.get(url("privacy:people"), {"q": "repsworth"}).content.decode()
+    by_pseudonym = owner.get(url("privacy:people"), {"q": f"#{rita.pk}"}).content.decode()
+
+    assert f"Erased person #{rita.pk}" not in by_address
+    assert f"Erased person #{rita.pk}" in by_pseudonym
