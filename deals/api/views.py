@@ -8,6 +8,7 @@ Analysts and read-only keys read; owners, partner managers and write keys decide
 from __future__ import annotations
 
 import django_filters
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -78,6 +79,10 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     @extend_schema(parameters=QUEUE_FILTERS)
     def list(self, request, *args, **kwargs):
         """The queue. Default: registrations waiting for a decision, oldest first."""
+        if any(request.query_params.get(name) for name in selectors.RegistrationQueueFilter.base_filters):
+            queue = selectors.registration_queue(tenant=self.tenant, filters=request.query_params)
+            if not queue.is_valid():  # a filter value the set cannot read is a 400, never silently ignored
+                raise translate_validation(queue.errors)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: ManageRegistrationDetailSerializer})

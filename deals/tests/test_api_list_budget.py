@@ -104,3 +104,14 @@ def test_the_default_page_builds_no_filter_set_and_a_named_filter_still_filters(
     by_partner = client.get(URL, {"partner": str(world.a.partner1.public_id)}, **key_headers).json()["results"]
     assert [row["id"] for row in by_partner] == [str(waiting.public_id)]
     assert client.get(URL, {"status": "approved"}, **key_headers).json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "attr"),
+    [({"status": "bogus"}, "status"), ({"partner": "not-a-partner"}, "partner")],
+)
+def test_a_queue_filter_value_it_cannot_read_is_a_400_not_ignored(client, world, key_headers, query, attr):
+    register(world, 0)
+    response = client.get(URL, query, **key_headers)
+    assert response.status_code == 400, response.content
+    assert response.json()["attr"] == attr
