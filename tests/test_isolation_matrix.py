@@ -180,7 +180,7 @@ MATRIX: dict[str, Route] = {
     "training:partner_team": Route(lambda o: {"partner_id": o["partner"]}, ("GET",), partner_owned=True),
     "partner_training:team": Route(no_ids, ("GET",)),
     "partner_training:team_member": Route(lambda o: {"membership_id": o["membership"]}, ("GET", "POST"), partner_owned=True),
-    "api:learner-list": Route(no_ids, ("GET",)),
+    "api:learner-list": Route(no_ids, ("GET",), own=True),  # partner admins: their own people
     "api:learner-detail": Route(lambda o: {"public_id": o["membership"]}, ("GET",), partner_owned=True),
     "api:learner-tracks": Route(lambda o: {"public_id": o["membership"]}, ("POST",), partner_owned=True),
     # partner-side onboarding API and logos

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
@@ -26,6 +27,7 @@ from deals import cosell
 from deals.models import CoSellRole, DealParticipant, DealRegistration, DealStage, ParticipantStatus
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.api.views import TenantViewSet
+from ecosystem.errors import ApplicationError
 
 _EVERYONE = frozenset(STAFF_ROLES | PARTNER_ROLES)
 # Roles are plain strings in the schema (the services check them): one enum per field name would
@@ -298,6 +300,25 @@ class DealTeamViewSet(TenantViewSet):
         cosell.cosell_assign(
             tenant=self.tenant, actor=self.actor, registration=registration, partner=partner, role=payload.validated_data["role"]
         )
+        return self._team(registration)
+
+    @extend_schema(request=None, responses={200: DealTeamOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="solution-team", url_name="solution-team")
+    def solution_team(self, request, *args, **kwargs):
+        """A manager brings the registration's joint solution's partners onto the team (the portal's button on
+        the registration page; submission does it by itself for a registration active at once). Joining again
+        changes nothing. ``400 not_eligible`` unless the registration is active and names a joint solution."""
+        from deals.registrations import solution_team_join
+
+        registration = self.get_object()
+        if self.caller_partner_id is not None:
+            raise exceptions.PermissionDenied(code="staff_only", detail="The vendor's managers bring a solution's team on.")
+        if not registration.is_active or registration.joint_solution_id is None:
+            raise ApplicationError(
+                _("Only an active registration for a joint solution can bring the solution's partners on."),
+                code="not_eligible",
+            )
+        solution_team_join(tenant=self.tenant, actor=self.actor, registration=registration)
         return self._team(registration)
 
     @extend_schema(request=RemoveInputSerializer, responses={200: DealTeamOutputSerializer})

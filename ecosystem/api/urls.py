@@ -30,11 +30,13 @@ from ecosystem.audit.api.views import AuditLogViewSet
 from ecosystem.jobs.api.views import JobViewSet
 from ecosystem.privacy.api import routes as privacy_routes
 from ecosystem.webhooks.api import routes as webhook_routes
+from onboarding.api.evidence_views import SecurityEvidenceViewSet
+from onboarding.api.issuer_views import CredentialIssuerViewSet
 from onboarding.api.partner_training_views import MyCertificationViewSet, MyContentViewSet, MyCourseViewSet
 from onboarding.api.partner_views import PartnerOnboardingStepViewSet, PartnerOnboardingViewSet
 from onboarding.api.screening_views import ScreeningListViewSet, ScreeningMatchViewSet
-from onboarding.api.setup_views import AgreementVersionViewSet, SecurityQuestionViewSet
-from onboarding.api.training_views import CertificationViewSet, CourseViewSet, LearnerViewSet
+from onboarding.api.setup_views import AgreementVersionViewSet, OnboardingTemplateViewSet, SecurityQuestionViewSet
+from onboarding.api.training_views import CertificationViewSet, CourseViewSet, LearnerViewSet, LearningPathViewSet
 from onboarding.api.views import ApplicationViewSet, OnboardingPlanViewSet, OnboardingStepViewSet
 from partners.api.capability_views import CapabilityViewSet
 from partners.api.contact_views import PartnerContactViewSet
@@ -63,6 +65,7 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("onboarding-plans", OnboardingPlanViewSet, basename="onboarding-plan")
 router.register("onboarding-steps", OnboardingStepViewSet, basename="onboarding-step")  # a step; security reviews
 router.register("courses", CourseViewSet, basename="course")
+router.register("learning-paths", LearningPathViewSet, basename="learning-path")
 router.register("certifications", CertificationViewSet, basename="certification")
 router.register("learners", LearnerViewSet, basename="learner")
 router.register("content", ContentItemViewSet, basename="content")
@@ -80,6 +83,9 @@ router.register("screening-matches", ScreeningMatchViewSet, basename="screening-
 # program setup (staff read; owners and partner managers change): agreements, the questionnaire, capabilities
 router.register("agreements", AgreementVersionViewSet, basename="agreement")
 router.register("security-questions", SecurityQuestionViewSet, basename="security-question")
+router.register("onboarding-templates", OnboardingTemplateViewSet, basename="onboarding-template")
+router.register("credential-issuers", CredentialIssuerViewSet, basename="credential-issuer")
+router.register("onboarding-evidence", SecurityEvidenceViewSet, basename="onboarding-evidence")  # staff: all; partners: own
 router.register("capabilities", CapabilityViewSet, basename="capability")
 # the partner side of training and sales content: a partner user's own courses, certifications and content
 router.register("my-courses", MyCourseViewSet, basename="my-course")

@@ -1,7 +1,17 @@
 from rest_framework import serializers
 
 from ecosystem.accounts.models import Membership
-from onboarding.models import Certification, Course, CourseModule, Track
+from onboarding.models import (
+    Certification,
+    Course,
+    CourseModule,
+    LearningPath,
+    LearningPathCourse,
+    QuizChoice,
+    QuizQuestion,
+    Track,
+)
+from onboarding.training_setup import MAX_CHOICES
 
 
 class CourseModuleOutputSerializer(serializers.ModelSerializer):
@@ -11,11 +21,22 @@ class CourseModuleOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CourseQuestionOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = QuizQuestion
+        fields = ["id", "position", "text"]
+        read_only_fields = fields
+
+
 class CourseOutputSerializer(serializers.ModelSerializer):
-    """A course and its modules. Quiz questions stay out: the API never hands out the answers."""
+    """A course, its modules and its quiz questions (their ids and text: the answers are read one question
+    at a time, by vendor staff, at ``courses/{id}/questions/{question_id}/``)."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     modules = CourseModuleOutputSerializer(many=True, read_only=True)
+    questions = CourseQuestionOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = Course
@@ -28,6 +49,7 @@ class CourseOutputSerializer(serializers.ModelSerializer):
             "validity_months",
             "is_published",
             "modules",
+            "questions",
             "created_at",
             "updated_at",
         ]
@@ -44,6 +66,89 @@ class CourseInputSerializer(serializers.Serializer):
         min_value=1, max_value=100, default=80, help_text="The share of questions to answer right."
     )
     validity_months = serializers.IntegerField(min_value=1, max_value=120, default=24)
+
+
+class CourseModuleInputSerializer(serializers.Serializer):
+    """A module's content, as the portal's module form (the service checks the links are https)."""
+
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Plain text; blank lines part paragraphs."
+    )
+    video_url = serializers.CharField(max_length=500, required=False, allow_blank=True, default="", help_text="https://…")
+    asset_url = serializers.CharField(max_length=500, required=False, allow_blank=True, default="", help_text="https://…")
+    asset_label = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class MoveInputSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=["up", "down"], help_text="Swap with the row before (up) or after (down); at either end nothing changes."
+    )
+
+
+class StaffQuizChoiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuizChoice
+        fields = ["text", "is_correct"]
+        extra_kwargs = {"is_correct": {"required": False, "default": False}}
+
+
+class StaffQuizQuestionOutputSerializer(serializers.ModelSerializer):
+    """A quiz question with its answers and which are correct: vendor staff's view, as the portal's question form."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    choices = StaffQuizChoiceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = QuizQuestion
+        fields = ["id", "position", "text", "choices"]
+        read_only_fields = fields
+
+
+class StaffQuizQuestionInputSerializer(serializers.Serializer):
+    """The question and all its answers (they replace the ones it had, position by position)."""
+
+    text = serializers.CharField(max_length=500)
+    choices = serializers.ListField(
+        child=StaffQuizChoiceSerializer(),
+        max_length=MAX_CHOICES,
+        help_text=f"From two to {MAX_CHOICES} answers, at least one correct.",
+    )
+
+
+class LearningPathCourseOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="course.public_id", read_only=True, help_text="The course's id.")
+    title = serializers.CharField(source="course.title", read_only=True)
+    is_published = serializers.BooleanField(source="course.is_published", read_only=True)
+
+    class Meta:
+        model = LearningPathCourse
+        fields = ["position", "id", "title", "is_published"]
+        read_only_fields = fields
+
+
+class LearningPathOutputSerializer(serializers.ModelSerializer):
+    """One track's learning path and its courses, in the order partners' people take them."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    courses = LearningPathCourseOutputSerializer(source="entries", many=True, read_only=True)
+
+    class Meta:
+        model = LearningPath
+        fields = ["id", "track", "title", "description", "courses"]
+        read_only_fields = fields
+
+
+class LearningPathInputSerializer(serializers.Serializer):
+    """The track's path: created with the first save, its title and description changed by later ones."""
+
+    track = serializers.ChoiceField(choices=Track.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class LearningPathCourseInputSerializer(serializers.Serializer):
+    course = serializers.UUIDField(help_text="A course of the path's track, not yet on the path.")
 
 
 class CertificationRevokeInputSerializer(serializers.Serializer):

@@ -379,7 +379,7 @@ def test_partner_users_have_no_vendor_training_pages(client, world, course):
 # --- API ---------------------------------------------------------------------------------------
 
 
-def test_the_course_api_lists_courses_and_modules_without_the_quiz(client, world, course):
+def test_the_course_api_lists_courses_modules_and_quiz_questions_never_their_answers(client, world, course):
     client.force_login(world.a.analyst)
 
     response = client.get("/api/v1/t/alpha/courses/", {"track": "sales"})
@@ -390,7 +390,9 @@ def test_the_course_api_lists_courses_and_modules_without_the_quiz(client, world
         80,
         ["The pitch", "Pricing"],
     )
-    assert "Question 1?" not in response.content.decode() and "is_correct" not in response.content.decode()
+    # the questions' ids and text, to edit them at courses/<id>/questions/<id>/; never a choice or which is right
+    assert [q["text"] for q in row["questions"]][:1] == ["Question 1?"]
+    assert "Answer 1.1" not in response.content.decode() and "is_correct" not in response.content.decode()
 
 
 def test_the_certification_api_filters_by_expiry(client, world, course):

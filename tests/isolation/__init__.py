@@ -13,6 +13,7 @@ from tests.isolation import (
     insights,
     mapping,
     mdf,
+    onboarding_evidence,
     partner_contacts,
     people,
     plans,
@@ -24,6 +25,7 @@ from tests.isolation import (
     sla,
     solutions,
     surveys,
+    training,
     webhooks,
     weekly_summary,
 )
@@ -53,5 +55,7 @@ AREAS = (
     people,
     customer_accounts,
     data_exports,
+    onboarding_evidence,
     setup,
+    training,
 )

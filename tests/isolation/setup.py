@@ -16,6 +16,13 @@ ROUTES: dict[str, Route] = {
     "api:security-question-retire": Route(lambda o: {"public_id": o["question"]}, ("POST",)),
     "api:capability-list": Route(no_ids, ("GET", "POST")),
     "api:tier-policy": Route(no_ids, ("GET", "PUT")),
+    # onboarding templates (the matrix's ``template``, whose last step is 3) and credential issuers (by slug)
+    "api:onboarding-template-list": Route(no_ids, ("GET", "POST")),
+    "api:onboarding-template-detail": Route(lambda o: {"public_id": o["template"]}, ("GET",)),
+    "api:onboarding-template-steps": Route(lambda o: {"public_id": o["template"]}, ("POST",)),
+    "api:onboarding-template-step": Route(lambda o: {"public_id": o["template"], "position": 3}, ("DELETE",)),
+    "api:credential-issuer-list": Route(no_ids, ("GET", "POST")),
+    "api:credential-issuer-detail": Route(lambda o: {"slug": o["credential_issuer"]}, ("GET", "PUT")),
 }
 
 

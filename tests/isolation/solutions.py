@@ -38,6 +38,7 @@ ROUTES: dict[str, Route] = {
     "solutions:lead_solution": Route(lambda o: {"lead_id": o["lead"]}, ("POST",), partner_owned=True),
     "api:lead-solution": Route(lambda o: {"public_id": o["lead"]}, ("POST",), partner_owned=True),
     "solutions:registration_team": Route(lambda o: {"registration_id": o["managed_registration"]}, ("POST",), partner_owned=True),
+    "api:deal-team-solution-team": Route(lambda o: {"public_id": o["managed_registration"]}, ("POST",), partner_owned=True),
     # partner portal: the catalogue and "our solutions" answer for the caller's own organisation
     "partner_solutions:list": Route(no_ids, ("GET",)),
     "partner_solutions:propose": Route(no_ids, ("GET", "POST")),

@@ -28,6 +28,7 @@ _PAGING = {"cursor", "page_size"}
 LIST_ALLOWLIST: dict[str, str] = {
     # fixed, tiny lists: the whole list is one short answer, in its one meaningful order
     "GET /tiers/": "the tier ladder: a handful of rungs, ordered by rank",
+    "GET /learning-paths/": "one learning path per track: three at most, in track order",
     "GET /product-lines/": "a program's product lines: a handful, by name",
     "GET /screening-lists/": "the denied-party lists uploaded: a handful, newest first",
     "GET /sla-definitions/": "one definition per SLA kind: a fixed handful",
