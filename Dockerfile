@@ -19,4 +19,9 @@ RUN DJANGO_SECRET_KEY=collectstatic DATABASE_URL=postgres://build@localhost/buil
 USER prm
 
 EXPOSE 8000
-CMD ["gunicorn", "ecosystem.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Threaded workers with keep-alive: on 2 cores they served 2.5x what sync workers did (bench/api_load.py,
+# docs/operator.md). One worker per core (WEB_CONCURRENCY, read by gunicorn), 5 threads each: every
+# thread keeps its database connection (CONN_MAX_AGE), so size PostgreSQL's max_connections for it.
+ENV WEB_CONCURRENCY=2
+CMD ["gunicorn", "ecosystem.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "5", \
+     "--access-logfile", "-"]

@@ -40,7 +40,6 @@ from typing import Any
 
 from django.db import IntegrityError, connection
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +53,7 @@ from ecosystem.tenancy.context import tenant_atomic
 from ecosystem.tenancy.models import Tenant
 from partners.domains import normalize_domain
 from partners.models import PartnerOrganization
+from partners.references import PARTNER_PROBLEMS, PartnerReferences, as_uuid, partner_references
 
 from .models import Touchpoint, TouchpointSource, TouchpointType
 
@@ -176,13 +176,6 @@ def _clean_external_id(raw: str) -> str:
     return value
 
 
-def as_uuid(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID((raw or "").strip())
-    except ValueError:
-        return None
-
-
 def _as_domain(raw: str) -> str:
     """The registrable domain the value names, or "" when it is not a domain."""
     try:
@@ -268,26 +261,6 @@ def _read_rows(records: list[list[str]], position: dict[str, int], names: dict[s
     return rows
 
 
-def partners_for_rows(tenant: Tenant, rows: list[_Row]) -> tuple[dict[uuid.UUID, int], dict[str, list[int]]]:
-    """Partners by public id and by lower-case name: one query."""
-    ids = {u for u in (as_uuid(r.partner) for r in rows) if u is not None}
-    names = {r.partner.lower() for r in rows if r.partner}  # lower(), as SQL's LOWER()
-    by_id: dict[uuid.UUID, int] = {}
-    by_name: dict[str, list[int]] = {}
-    if not rows:
-        return by_id, by_name
-    found = (
-        PartnerOrganization.objects.filter(tenant=tenant)
-        .annotate(name_folded=Lower("name"))
-        .filter(Q(public_id__in=ids) | Q(name_folded__in=names))
-        .values_list("pk", "public_id", "name")
-    )
-    for pk, public_id, name in found:
-        by_id[public_id] = pk
-        by_name.setdefault(name.lower(), []).append(pk)
-    return by_id, by_name
-
-
 def accounts_for_rows(tenant: Tenant, rows: list[_Row]) -> list[tuple[int, str, str, str]]:
     """(id, CRM id, registrable domain, comparable name) of every account a row may name: one query."""
     refs = {r.account for r in rows if r.account}
@@ -339,38 +312,20 @@ def _resolve(
     rows: list[_Row],
     names: dict[str, str],
     bad_rows: set[int],
-    partners: tuple[dict[uuid.UUID, int], dict[str, list[int]]],
+    partners: PartnerReferences[int],
     index: dict,
     deals: dict[uuid.UUID, tuple[int, int]],
     errors: list[RowError],
 ) -> list[tuple[_Row, int, int, int | None]]:
     """Each row's partner, account and deal (ids), from what was read; problems are added to ``errors``."""
-    partners_by_id, partners_by_name = partners
     resolved: list[tuple[_Row, int, int, int | None]] = []
     for row in rows:
         row_errors: list[RowError] = []
         partner_id: int | None = None
-        partner_uuid = as_uuid(row.partner)
         if row.partner:
-            if partner_uuid is not None and partner_uuid in partners_by_id:
-                partner_id = partners_by_id[partner_uuid]
-            else:
-                candidates = partners_by_name.get(row.partner.lower(), [])
-                if len(candidates) > 1:
-                    row_errors.append(
-                        RowError(
-                            row.row,
-                            names["partner"],
-                            "ambiguous_partner",
-                            _("Several partners have this name; give the partner's public id."),
-                        )
-                    )
-                elif candidates:
-                    partner_id = candidates[0]
-                else:
-                    row_errors.append(
-                        RowError(row.row, names["partner"], "partner_not_found", _("No partner has this id or name."))
-                    )
+            partner_id, problem = partners.find(row.partner)
+            if problem:
+                row_errors.append(RowError(row.row, names["partner"], problem, str(PARTNER_PROBLEMS[problem])))
         account_id: int | None = None
         if row.account:
             account_id, problem = match_account(row.account, index)
@@ -431,7 +386,7 @@ def touchpoints_import(*, tenant: Tenant, actor: Any, data: bytes) -> Touchpoint
 
     # Reads and write in one transaction: the tenant settings row-level security needs hold for every query.
     with tenant_atomic():
-        partners_by_id, partners_by_name = partners_for_rows(tenant, rows)
+        partners = partner_references(tenant, [r.partner for r in rows])
         index = account_index(accounts_for_rows(tenant, rows))
         deal_ids = {u for u in (as_uuid(r.deal) for r in rows if r.deal) if u is not None}
         deals: dict[uuid.UUID, tuple[int, int]] = {}
@@ -443,7 +398,7 @@ def touchpoints_import(*, tenant: Tenant, actor: Any, data: bytes) -> Touchpoint
                 ).values_list("pk", "public_id", "account_id")
             }
 
-        resolved = _resolve(rows, names, bad_rows, (partners_by_id, partners_by_name), index, deals, errors)
+        resolved = _resolve(rows, names, bad_rows, partners, index, deals, errors)
 
         if errors:
             order = {theirs: COLUMNS.index(ours) for ours, theirs in names.items()}

@@ -30,16 +30,13 @@ has a contact with that email (any case) updates that contact.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from deals.imports import ImportFileInvalid, RowError, ValueInvalid, read_csv
@@ -62,6 +59,7 @@ from .models import (
     Region,
     Tier,
 )
+from .references import PARTNER_PROBLEMS, as_uuid, partner_references
 
 MAX_IMPORT_ROWS = 2_000  # rows go through the services (~13 queries per new partner, ~10 ms): 2,000 stay well inside a request
 PARTNER_COLUMNS = ("public_id", "name", "partner_type", "country", "website", "regions", "capabilities", "tier", "status")
@@ -136,13 +134,6 @@ def parse_list(raw: str) -> list[str]:
     return [item.strip() for item in (raw or "").replace("|", ";").split(";") if item.strip()]
 
 
-def _as_uuid(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID((raw or "").strip())
-    except ValueError:
-        return None
-
-
 def _columns(headers: list[str], known: tuple[str, ...], required: tuple[str, ...]) -> tuple[dict, dict, list]:
     position, names, ignored = column_positions(headers, known)
     missing = [column for column in required if column not in position]
@@ -175,44 +166,6 @@ def _sorted(errors: list[RowError], names: dict[str, str], known: tuple[str, ...
     return sorted(errors, key=lambda e: (e.row, order.get(e.column, len(known))))
 
 
-def partners_by_reference(tenant: Tenant, references: Iterable[str]) -> tuple[dict[uuid.UUID, Any], dict[str, list[Any]]]:
-    """The partners the references name, by public id and by lower-case name: one query (full rows)."""
-    references = [r for r in references if r]
-    ids = {u for u in (_as_uuid(r) for r in references) if u is not None}
-    folded = {r.lower() for r in references}  # lower(), as SQL's LOWER()
-    by_id: dict[uuid.UUID, Any] = {}
-    by_name: dict[str, list[Any]] = {}
-    if not references:
-        return by_id, by_name
-    found = (
-        PartnerOrganization.objects.filter(tenant=tenant)
-        .annotate(name_folded=Lower("name"))
-        .filter(Q(public_id__in=ids) | Q(name_folded__in=folded))
-        .select_related("tier")
-    )
-    for partner in found:
-        by_id[partner.public_id] = partner
-        by_name.setdefault(partner.name.lower(), []).append(partner)
-    return by_id, by_name
-
-
-def _partner_named(reference: str, by_id: dict, by_name: dict) -> tuple[Any | None, str]:
-    """(partner, "") or (None, error code) for a public id or an exact name."""
-    reference_id = _as_uuid(reference)
-    if reference_id is not None and reference_id in by_id:
-        return by_id[reference_id], ""
-    candidates = by_name.get(reference.lower(), [])
-    if len(candidates) > 1:
-        return None, "ambiguous_partner"
-    if candidates:
-        return candidates[0], ""
-    return None, "partner_not_found"
-
-
-PARTNER_PROBLEMS = {
-    "ambiguous_partner": gettext_lazy("Several partners have this name; give the partner's public id."),
-    "partner_not_found": gettext_lazy("Unknown partner: no partner of this program has this id or name."),
-}
 SERVICE_FIELDS = {"website_domain": "website", "job_title": "title"}  # a service's field -> our column
 
 
@@ -255,7 +208,7 @@ def _parse_partner_row(number: int, cells: dict[str, str], names: dict[str, str]
     def problem(column: str, code: str, message: str) -> None:
         errors.append(RowError(number, names.get(column, column), code, message))
 
-    if row.public_id and _as_uuid(row.public_id) is None:
+    if row.public_id and as_uuid(row.public_id) is None:
         problem("public_id", "invalid_id", _("Not a partner's public id (a UUID)."))
     if not row.name:
         problem("name", "required", _("Give the partner's name."))
@@ -302,7 +255,7 @@ def _parse_partner_row(number: int, cells: dict[str, str], names: dict[str, str]
 def _resolve_partner_rows(tenant: Tenant, rows: list[_PartnerRow], names: dict[str, str], errors: list[RowError]) -> None:
     """Each row's partner (by public id, else exact name), capabilities and tier: one query per table.
     Duplicates inside the file and website domains another partner uses are errors."""
-    by_id, by_name = partners_by_reference(tenant, [r.public_id for r in rows] + [r.name for r in rows])
+    partners = partner_references(tenant, [r.public_id for r in rows] + [r.name for r in rows], rows=True)
     capabilities = {_folded(c.name): c.slug for c in Capability.objects.filter(tenant=tenant)}
     capabilities |= {c.casefold(): c for c in capabilities.values()}  # a key works too
     tiers_by_name = {_folded(t.name): t for t in Tier.objects.filter(tenant=tenant)}
@@ -320,11 +273,11 @@ def _resolve_partner_rows(tenant: Tenant, rows: list[_PartnerRow], names: dict[s
     for row in rows:
         is_new = False
         if row.public_id:
-            row.target = by_id.get(_as_uuid(row.public_id))  # an id that is not a UUID was reported already
-            if row.target is None and _as_uuid(row.public_id) is not None:
+            row.target = partners.by_id.get(as_uuid(row.public_id))  # an id that is not a UUID was reported already
+            if row.target is None and as_uuid(row.public_id) is not None:
                 problem(row, "public_id", "partner_not_found", str(PARTNER_PROBLEMS["partner_not_found"]))
         elif row.name:
-            row.target, code = _partner_named(row.name, by_id, by_name)
+            row.target, code = partners.find(row.name)
             if code == "ambiguous_partner":
                 problem(row, "name", code, str(PARTNER_PROBLEMS[code]))
             is_new = code == "partner_not_found"
@@ -504,10 +457,10 @@ def _parse_contact_row(number: int, cells: dict[str, str], names: dict[str, str]
 
 def _resolve_contact_rows(tenant: Tenant, rows: list[_ContactRow], names: dict[str, str], errors: list[RowError]) -> None:
     """Each row's partner (one query) and existing contact (one query); the same person twice is an error."""
-    by_id, by_name = partners_by_reference(tenant, [r.partner_ref for r in rows])
+    partners = partner_references(tenant, [r.partner_ref for r in rows], rows=True)
     for row in rows:
         if row.partner_ref:
-            row.partner, code = _partner_named(row.partner_ref, by_id, by_name)
+            row.partner, code = partners.find(row.partner_ref)
             if code:
                 errors.append(RowError(row.row, names["partner"], code, str(PARTNER_PROBLEMS[code])))
     emails = {r.values["email"].lower() for r in rows if r.values.get("email")}

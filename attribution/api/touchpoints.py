@@ -50,11 +50,20 @@ ROWS_INVALID_EXAMPLE = {
     "attr": "file",
     "errors": [
         {"code": "rows_invalid", "detail": "2 problems in the file; nothing was imported.", "attr": "file"},
-        {"code": "partner_not_found", "detail": "Row 3, partner: No partner has this id or name.", "attr": "file"},
+        {
+            "code": "partner_not_found",
+            "detail": "Row 3, partner: Unknown partner: no partner of this program has this id or name.",
+            "attr": "file",
+        },
         {"code": "negative_weight", "detail": "Row 5, weight: The weight cannot be negative.", "attr": "file"},
     ],
     "rows": [
-        {"row": 3, "column": "partner", "code": "partner_not_found", "message": "No partner has this id or name."},
+        {
+            "row": 3,
+            "column": "partner",
+            "code": "partner_not_found",
+            "message": "Unknown partner: no partner of this program has this id or name.",
+        },
         {"row": 5, "column": "weight", "code": "negative_weight", "message": "The weight cannot be negative."},
     ],
 }

@@ -41,7 +41,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attribution.touchpoint_imports import account_index, accounts_for_rows, as_uuid, match_account, partners_for_rows
+from attribution.touchpoint_imports import account_index, accounts_for_rows, match_account
 from deals.imports import ImportFileInvalid, RowError, ValueInvalid, parse_amount, parse_date, read_csv
 from deals.imports.headers import column_positions
 from ecosystem.accounts.models import User
@@ -49,6 +49,7 @@ from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
 from ecosystem.tenancy.context import tenant_atomic
 from ecosystem.tenancy.models import Tenant
+from partners.references import PARTNER_PROBLEMS, partner_references
 
 from .models import CostCategory, CustomerRevenue, ProgramCost, RevenueSource
 from .selectors import program_currency
@@ -274,7 +275,7 @@ def _resolve(
     rows: list[_Row], names: dict[str, str], bad_rows: set[int], tenant: Tenant, errors: list[RowError]
 ) -> list[RevenueEntry]:
     """Accounts and partners, each read once for the whole file; a second row for the same account-month is an error."""
-    partners_by_id, partners_by_name = partners_for_rows(tenant, [r for r in rows if r.partner])
+    partners = partner_references(tenant, [r.partner for r in rows])
     index = account_index(accounts_for_rows(tenant, rows))
     entries: list[RevenueEntry] = []
     seen: dict[tuple[int, datetime.date], int] = {}
@@ -291,18 +292,14 @@ def _resolve(
                 row_errors.append(RowError(row.row, names["account"], problem, message))
         partner_id: int | None = None
         if row.partner:
-            partner_uuid = as_uuid(row.partner)
-            candidates = partners_by_name.get(row.partner.lower(), [])
-            if partner_uuid is not None and partner_uuid in partners_by_id:
-                partner_id = partners_by_id[partner_uuid]
-            elif len(candidates) > 1:
-                message = _("Several partners have this name; give the partner's public id.")
-                row_errors.append(RowError(row.row, names["partner"], "ambiguous_partner", message))
-            elif candidates:
-                partner_id = candidates[0]
-            else:
-                message = _("No partner has this id or name (leave it empty for a direct customer).")
-                row_errors.append(RowError(row.row, names["partner"], "partner_not_found", message))
+            partner_id, problem = partners.find(row.partner)
+            if problem == "partner_not_found":
+                message = _(
+                    "Unknown partner: no partner of this program has this id or name (leave it empty for a direct customer)."
+                )
+                row_errors.append(RowError(row.row, names["partner"], problem, message))
+            elif problem:
+                row_errors.append(RowError(row.row, names["partner"], problem, str(PARTNER_PROBLEMS[problem])))
         if account_id is not None and row.month is not None:
             earlier = seen.setdefault((account_id, row.month), row.row)
             if earlier != row.row:

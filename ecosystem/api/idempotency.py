@@ -143,6 +143,7 @@ def idempotent(method: Callable) -> Callable:
         record.save(update_fields=["response_status", "response_body"])
         return response
 
+    wrapped.idempotent = True  # the OpenAPI document describes the header on this operation (ecosystem.api.schema)
     return wrapped
 
 

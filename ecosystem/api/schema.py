@@ -18,7 +18,10 @@ with the one error envelope of ``ecosystem.api.errors``:
   ``429`` a throttle, with ``Retry-After`` — on every operation;
 * ``400`` a validation error — on every write and on reads that take query parameters (filters);
 * ``409`` a business conflict — on writes; ``415`` a body in a media type the operation does not
-  read — on operations that take a body.
+  read — on operations that take a body;
+* on operations that honour ``Idempotency-Key`` (``ecosystem.api.idempotency``, described by
+  ``AutoSchema`` as a header parameter): ``422`` the key reused with another body, and the
+  ``Idempotent-Replayed`` header on the success answer.
 
 A code a view documents itself is left as the view wrote it.
 """
@@ -31,6 +34,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import ISO_8601, serializers
 
 TENANT_PATH_PREFIX = "/api/v1/t/"
@@ -63,8 +67,16 @@ _DESCRIPTIONS = {
     "404": "Not found: an unknown tenant, no membership, a foreign or missing id, or a malformed cursor.",
     "409": "A business conflict (for example a competing registration, under review).",
     "415": "The body's Content-Type is not one the operation reads (see its request body).",
+    "422": "This `Idempotency-Key` was used with another body or path: use a new key for a new request.",
     "429": "Too many requests: wait `Retry-After` seconds.",
 }
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_IDEMPOTENCY_DESCRIPTION = (
+    "Optional, 1–255 printable characters (a UUID is a good key). Remembered for 24 hours per caller: "
+    "the same key with the same body answers the first answer again (header `Idempotent-Replayed: true`) "
+    "and creates nothing twice; the same key with another body answers 422 `idempotency_key_reused`. "
+    "Error answers are not remembered."
+)
 
 
 def _error_codes(method: str, operation: dict[str, Any]) -> list[str]:
@@ -73,9 +85,15 @@ def _error_codes(method: str, operation: dict[str, Any]) -> list[str]:
         codes += ["400", "409"]
     if "requestBody" in operation:
         codes.append("415")
+    if _takes_idempotency_key(operation):
+        codes.append("422")
     elif any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
         codes.append("400")
     return sorted(codes)
+
+
+def _takes_idempotency_key(operation: dict[str, Any]) -> bool:
+    return any(p.get("in") == "header" and p.get("name") == IDEMPOTENCY_HEADER for p in operation.get("parameters", []))
 
 
 def document_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
@@ -101,10 +119,33 @@ def document_error_responses(result: dict[str, Any], generator: Any, request: An
                         "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}
                     }
                 responses.setdefault(code, answer)
+            if _takes_idempotency_key(operation):
+                for code, answer in responses.items():
+                    if code.startswith("2"):
+                        answer.setdefault("headers", {})["Idempotent-Replayed"] = {
+                            "schema": {"type": "string", "enum": ["true"]},
+                            "description": "Present on a replay: this is the first answer to this Idempotency-Key.",
+                        }
     return result
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        if getattr(handler, "idempotent", False):
+            parameters.append(
+                OpenApiParameter(
+                    IDEMPOTENCY_HEADER,
+                    location=OpenApiParameter.HEADER,
+                    required=False,
+                    description=_IDEMPOTENCY_DESCRIPTION,
+                    # printable, as the API checks: a header cannot carry control characters anyway
+                    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e][\x20-\x7e]*$"},
+                )
+            )
+        return parameters
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         if field.read_only and getattr(field, "allow_blank", True) is False and _model_field_allows_blank(field):
             field.allow_blank = True  # a schema-time instance: requests never see it
