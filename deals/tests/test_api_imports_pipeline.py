@@ -196,6 +196,23 @@ def test_the_same_key_with_another_file_of_the_same_name_is_422_not_a_replay(wor
     assert len(enqueued) == 1
 
 
+def test_a_refused_file_under_a_key_is_400_not_remembered_and_the_corrected_retry_runs(world, enqueued):
+    """The refusal rolls the request back (key row included): the answer is the 400, never a 500, and the
+    same key then carries the corrected request (found by the fuzz once the header was documented)."""
+    client = api(world.a.manager)
+    key = {"Idempotency-Key": "c0ffee-import-3"}
+    text = "Company,Web,CRM key\r\nInitech,initech.example,A-1\r\n"
+
+    refused = upload(client, text, headers=key)
+    corrected = upload(
+        client, text, headers=key, kind="accounts", mapping='{"Company": "name", "Web": "domain", "CRM key": "external_id"}'
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "mapping_required")
+    assert corrected.status_code == 202 and "Idempotent-Replayed" not in corrected
+    assert len(enqueued) == 1
+
+
 def test_a_write_key_imports_and_the_audit_names_the_key(world, enqueued):
     with tenant_context(world.a.tenant.pk):
         issued = api_key_create(tenant=world.a.tenant, actor=world.a.owner, name="CRM sync", scope="write")

@@ -33,7 +33,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -136,7 +136,8 @@ def idempotent(method: Callable) -> Callable:
             return _replay(earlier, fingerprint)
         response = method(view, request, *args, **kwargs)
         if response.status_code >= 400:  # an error answer is not remembered: a corrected retry may use the key
-            record.delete()
+            if not (connection.in_atomic_block and connection.needs_rollback):
+                record.delete()  # else the view rolled its transaction back (set_rollback), key row included
             return response
         record.response_status = response.status_code
         record.response_body = response.data
