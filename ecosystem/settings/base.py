@@ -54,6 +54,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or _EMBEDDED.get("DATABASE_URL") o
 REDIS_URL = os.environ.get("REDIS_URL") or _EMBEDDED.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-secret-key-not-for-production")
+# Old keys while rotating (comma-separated): signatures and encrypted secrets made with them still read
+# (docs/operator.md, "Webhook secrets and rotating SECRET_KEY").
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",") if key]
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

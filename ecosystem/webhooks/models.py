@@ -2,8 +2,8 @@
 
 * **Endpoint.** A URL of the tenant's that subscribes to some :data:`EVENT_TYPES`. Its ``secret`` signs
   every request (HMAC-SHA256, :mod:`ecosystem.outbound.signatures`); it is stored because signing needs
-  it. After a rotation the ``previous_secret`` also signs, in ``X-PRM-Signature-Previous``, for
-  :data:`ROTATION_GRACE` after ``rotated_at``.
+  it, encrypted (:mod:`ecosystem.encrypted`). After a rotation the ``previous_secret`` also signs, in
+  ``X-PRM-Signature-Previous``, for :data:`ROTATION_GRACE` after ``rotated_at``.
 * **Event (the outbox).** Written in the business transaction that caused it, so a rolled-back change
   leaves no event and a committed one is never lost. ``public_id`` is the event id receivers deduplicate on.
 * **Delivery.** The state of one event at one endpoint: ``pending`` → ``delivered``, or
@@ -23,6 +23,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.encrypted import EncryptedTextField
 from ecosystem.tenancy.models import TenantModel
 
 MAX_ATTEMPTS = 8
@@ -52,8 +53,8 @@ class WebhookEndpoint(TenantModel):
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)
     event_types = ArrayField(models.CharField(max_length=40), default=list, verbose_name=_("events"))
-    secret = models.CharField(max_length=100)
-    previous_secret = models.CharField(max_length=100, blank=True)
+    secret = EncryptedTextField()  # encrypted at rest (ecosystem.encrypted); plain text in Python
+    previous_secret = EncryptedTextField(blank=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
