@@ -18,12 +18,13 @@ empty. The ciphertext is random each time, so the column cannot be filtered or c
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import models, transaction
 from django.utils.crypto import salted_hmac
 
 PREFIX = "enc1:"
@@ -68,3 +69,36 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return None if value is None else encrypt(value)
+
+
+def rewrite_rows_in_migration(
+    apps, schema_editor, *, model: str, columns: tuple[str, ...], convert: Callable[[dict], dict]
+) -> None:
+    """For a data migration: set ``convert(row)`` on every row of ``model`` (``"app_label.Model"``), tenant by tenant.
+
+    Row-level security is forced on tenant tables, for their owner too (the role migrations run as has no
+    ``BYPASSRLS``): each tenant's rows are read and written with ``app.tenant_id`` set to that tenant,
+    transaction-local, as ``tenant_context`` does, and reset at the end. Plain SQL reads the columns as
+    stored (no field conversion): ``row`` holds them by name, and ``convert`` answers the columns to write.
+    """
+    connection = schema_editor.connection
+    tenants = apps.get_model("tenancy", "Tenant")._meta.db_table
+    table = apps.get_model(*model.split("."))._meta.db_table
+    selected = ", ".join(f'"{column}"' for column in columns)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(f'SELECT id FROM "{tenants}" ORDER BY id')
+        for (tenant_id,) in cursor.fetchall():
+            cursor.execute(
+                "SELECT set_config('app.tenant_id', %s, true), set_config('app.partner_id', '', true)", [str(tenant_id)]
+            )
+            cursor.execute(f'SELECT id, {selected} FROM "{table}" WHERE tenant_id = %s', [tenant_id])
+            for pk, *values in cursor.fetchall():
+                changes = convert(dict(zip(columns, values, strict=True)))
+                assignments = ", ".join(f'"{column}" = %s' for column in changes)
+                cursor.execute(f'UPDATE "{table}" SET {assignments} WHERE id = %s', [*changes.values(), pk])
+        cursor.execute("SELECT set_config('app.tenant_id', '', true), set_config('app.partner_id', '', true)")
+
+
+def encrypt_stored(value: str | None) -> str | None:
+    """A stored value encrypted, unless it is empty or encrypted already (for data migrations)."""
+    return value if not value or value.startswith(PREFIX) else encrypt(value)

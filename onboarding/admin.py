@@ -217,19 +217,19 @@ class CredentialIssuerAdmin(PlatformAdmin):
     @admin.display(description="secret")
     def secret_hint(self, obj: CredentialIssuer) -> str:
         # The list spans tenants: read through the platform alias (operators only).
-        secret = (
+        tail = (
             CredentialIssuerSecret.objects.unscoped()
             .using(self.using)
             .filter(issuer_id=obj.pk)
-            .values_list("secret", flat=True)
+            .values_list("secret_tail", flat=True)
             .first()
         )
-        return f"…{secret[-4:]}" if secret else ""
+        return f"…{tail}" if tail else ""
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         secret = form.cleaned_data.get("secret")
         if secret:
             CredentialIssuerSecret.objects.unscoped().using(self.using).update_or_create(
-                issuer_id=obj.pk, defaults={"secret": secret, "tenant_id": obj.tenant_id}
+                issuer_id=obj.pk, defaults={"secret": secret, "secret_tail": secret[-4:], "tenant_id": obj.tenant_id}
             )

@@ -81,7 +81,9 @@ def credential_issuer_save(
         with transaction.atomic():
             target.save()
             if secret:
-                CredentialIssuerSecret.objects.update_or_create(tenant=tenant, issuer=target, defaults={"secret": secret})
+                CredentialIssuerSecret.objects.update_or_create(
+                    tenant=tenant, issuer=target, defaults={"secret": secret, "secret_tail": secret[-4:]}
+                )
             audit_record(
                 tenant=tenant,
                 actor=actor,

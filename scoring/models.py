@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.encrypted import EncryptedTextField
 from ecosystem.tenancy.models import TenantModel
 
 HEALTH_COMPONENTS = ("engagement", "enablement", "pipeline", "revenue", "satisfaction", "compliance")
@@ -45,7 +46,7 @@ class ScoringSettings(TenantModel):
         max_length=500,
         help_text=_("An https:// address that receives a signed JSON POST for each new at-risk alert."),
     )
-    alert_webhook_secret = models.CharField(max_length=64, blank=True, editable=False)
+    alert_webhook_secret = EncryptedTextField(blank=True, editable=False)  # encrypted at rest (ecosystem.encrypted)
     churn_status = models.JSONField(
         _("churn model status"), default=dict, blank=True
     )  # the last training attempt: {at, outcome: trained|rules|failed, reason, version}

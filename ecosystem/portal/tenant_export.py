@@ -55,6 +55,7 @@ DENIED_FIELDS = frozenset(
         "webhooks.WebhookEndpoint.previous_secret",
         "onboarding.PartnerApplication.status_token_hash",
         "onboarding.CredentialIssuerSecret.secret",
+        "onboarding.CredentialIssuerSecret.secret_tail",  # four characters of the secret: no use outside the lists
         "mapping.MappingPairSecret.secret",
         "scoring.ScoringSettings.alert_webhook_secret",
     }

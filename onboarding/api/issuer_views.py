@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Right
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
@@ -61,8 +60,8 @@ class CredentialIssuerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     write_roles = frozenset(PARTNER_EDITOR_ROLES)
 
     def scoped_queryset(self):
-        # Only the secret's last four characters leave the database, as on the portal's list.
-        tail = CredentialIssuerSecret.objects.filter(issuer=OuterRef("pk")).annotate(tail=Right("secret", 4)).values("tail")[:1]
+        # Only the secret's last four characters are read, as on the portal's list.
+        tail = CredentialIssuerSecret.objects.filter(issuer=OuterRef("pk")).values("secret_tail")[:1]
         return CredentialIssuer.objects.filter(tenant=self.tenant).annotate(secret_tail=Subquery(tail)).order_by("name", "id")
 
     def _answer(self, issuer: CredentialIssuer, code: int) -> Response:

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.encrypted import EncryptedTextField
 from ecosystem.tenancy.models import TenantModel
 
 # Links partners open from a course: https only, so no javascript:, data: or plain-text http links.
@@ -337,8 +338,8 @@ class CredentialIssuer(TenantModel):
 
     @property
     def masked_secret(self) -> str:
-        secret = self.secret
-        return f"…{secret[-4:]}" if secret else ""
+        tail = CredentialIssuerSecret.objects.filter(issuer_id=self.pk).values_list("secret_tail", flat=True).first()
+        return f"…{tail}" if tail else ""
 
     def clean(self) -> None:
         from onboarding.credentials import endpoint_url_problem
@@ -349,10 +350,12 @@ class CredentialIssuer(TenantModel):
 
 
 class CredentialIssuerSecret(TenantModel):
-    """The secret that signs requests to one issuer; stored as given, shown only as its last 4 characters."""
+    """The secret that signs requests to one issuer: encrypted at rest (:mod:`ecosystem.encrypted`), shown only as
+    its last 4 characters (``secret_tail``, kept beside it so lists never decrypt)."""
 
     issuer = models.OneToOneField(CredentialIssuer, on_delete=models.CASCADE, related_name="+")
-    secret = models.CharField(_("signing secret"), max_length=200)
+    secret = EncryptedTextField(_("signing secret"))
+    secret_tail = models.CharField(max_length=4, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
 

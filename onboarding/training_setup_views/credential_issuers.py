@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Right
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -28,8 +27,8 @@ def _issuer(request: HttpRequest, issuer_slug: str) -> CredentialIssuer:
 
 @roles_required(*STAFF_ROLES)
 def issuer_list(request: HttpRequest) -> HttpResponse:
-    # Only the secret's last four characters leave the database.
-    tail = CredentialIssuerSecret.objects.filter(issuer=OuterRef("pk")).annotate(tail=Right("secret", 4)).values("tail")[:1]
+    # Only the secret's last four characters are read (kept beside the encrypted secret).
+    tail = CredentialIssuerSecret.objects.filter(issuer=OuterRef("pk")).values("secret_tail")[:1]
     issuers = CredentialIssuer.objects.filter(tenant=request.tenant).annotate(secret_tail=Subquery(tail)).order_by("name", "id")
     return render(request, "onboarding/setup/issuers.html", {"issuers": issuers, "can_edit": _can_edit(request)})
 

@@ -1,42 +1,32 @@
 """Webhook endpoint secrets are encrypted at rest (:mod:`ecosystem.encrypted`): the columns become text
-and the rows written before are encrypted in place (backwards: decrypted again).
+and the rows written before are encrypted in place, tenant by tenant (backwards: decrypted again)."""
 
-Row-level security is forced on the table, for its owner too: each tenant's rows are rewritten with
-``app.tenant_id`` set to that tenant, transaction-local, as ``deals.sla`` migration 0002 does. Plain SQL,
-so the rows are read as stored; the values go through the module's own ``encrypt`` / ``decrypt``.
-"""
-
-from django.db import migrations, transaction
+from django.db import migrations
 
 import ecosystem.encrypted
-from ecosystem.encrypted import decrypt, encrypt
+from ecosystem.encrypted import decrypt, encrypt_stored, rewrite_rows_in_migration
 
-
-def _rewrite(apps, schema_editor, convert):
-    connection = schema_editor.connection
-    tenants = apps.get_model("tenancy", "Tenant")._meta.db_table
-    endpoints = apps.get_model("webhooks", "WebhookEndpoint")._meta.db_table
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(f'SELECT id FROM "{tenants}" ORDER BY id')
-        for (tenant_id,) in cursor.fetchall():
-            cursor.execute(
-                "SELECT set_config('app.tenant_id', %s, true), set_config('app.partner_id', '', true)", [str(tenant_id)]
-            )
-            cursor.execute(f'SELECT id, secret, previous_secret FROM "{endpoints}" WHERE tenant_id = %s', [tenant_id])
-            for pk, secret, previous in cursor.fetchall():
-                cursor.execute(
-                    f'UPDATE "{endpoints}" SET secret = %s, previous_secret = %s WHERE id = %s',
-                    [convert(secret), convert(previous), pk],
-                )
-        cursor.execute("SELECT set_config('app.tenant_id', '', true), set_config('app.partner_id', '', true)")
+COLUMNS = ("secret", "previous_secret")
 
 
 def encrypt_rows(apps, schema_editor):
-    _rewrite(apps, schema_editor, lambda value: value if value.startswith(ecosystem.encrypted.PREFIX) else encrypt(value))
+    rewrite_rows_in_migration(
+        apps,
+        schema_editor,
+        model="webhooks.WebhookEndpoint",
+        columns=COLUMNS,
+        convert=lambda row: {column: encrypt_stored(row[column]) for column in COLUMNS},
+    )
 
 
 def decrypt_rows(apps, schema_editor):
-    _rewrite(apps, schema_editor, decrypt)
+    rewrite_rows_in_migration(
+        apps,
+        schema_editor,
+        model="webhooks.WebhookEndpoint",
+        columns=COLUMNS,
+        convert=lambda row: {column: decrypt(row[column]) for column in COLUMNS},
+    )
 
 
 class Migration(migrations.Migration):

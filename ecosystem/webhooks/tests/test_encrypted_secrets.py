@@ -4,6 +4,7 @@ migration encrypts the rows written before it."""
 
 from __future__ import annotations
 
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -63,7 +64,11 @@ def test_a_key_rotation_with_the_old_key_as_fallback_loses_nothing_and_the_comma
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" + "x" * 40, [old_key]
     assert _read(world.a, endpoint).secret == endpoint.secret  # the fallback still decrypts
 
-    call_command("reencrypt_secrets", stdout=SimpleNamespace(write=lambda _text: None))
+    out = io.StringIO()
+    call_command("reencrypt_secrets", stdout=out)
+    assert out.getvalue().startswith(
+        "1 row(s) of onboarding.CredentialIssuerSecret, scoring.ScoringSettings, webhooks.WebhookEndpoint"
+    )
 
     settings.SECRET_KEY_FALLBACKS = []  # the old key is gone
     assert _read(world.a, endpoint).secret == endpoint.secret
