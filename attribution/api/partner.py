@@ -8,12 +8,13 @@ Partner users only: staff and API keys get 404 (the vendor reads runs at ``attri
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+import django_filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_ROLES
+from ecosystem.api.pagination import KeyedCursorPagination
 from ecosystem.api.views import TenantViewSet
 from ecosystem.errors import NotFoundError
 
@@ -27,6 +28,7 @@ from ..partner_selectors import (
     partner_run_header,
 )
 from ..services import PER_TOUCH_MODELS
+from .results import OUTCOME_SCHEMA, OUTCOMES
 
 MODEL_PARAMETER = OpenApiParameter(
     "model",
@@ -87,12 +89,23 @@ class MyJourneyDetailSerializer(serializers.Serializer):
     credits = MyCreditSerializer(many=True, help_text="Your credit on this deal per per-touch model.")
 
 
-class JourneyPagination(PageNumberPagination):
-    """Page numbers (``page``, ``page_size`` up to 200): journeys are aggregated per deal, newest outcome first."""
+class JourneyCursorPagination(KeyedCursorPagination):
+    """Newest outcome first; deals that ended on the same day by registration, newest first (the rows' unique key)."""
 
     page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    ordering = ("-outcome_on", "-registration_id")
+
+
+class MyJourneyFilter(django_filters.FilterSet):
+    """Filters of your journeys (rows grouped by deal: no model)."""
+
+    outcome = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in OUTCOMES], method="filter_outcome", label="Only deals with this outcome"
+    )
+
+    @extend_schema_field(OUTCOME_SCHEMA)
+    def filter_outcome(self, rows, name, value):
+        return rows.filter(outcome=OUTCOMES[value])
 
 
 class _MyAttributionBase(TenantViewSet):
@@ -124,18 +137,23 @@ class MyAttributionJourneyViewSet(_MyAttributionBase):
     """``my-attribution/journeys/``: the deals of the latest run you have a touch in. Partner users only."""
 
     serializer_class = MyJourneySerializer
-    pagination_class = JourneyPagination
+    pagination_class = JourneyCursorPagination
+    filterset_class = MyJourneyFilter
+    ordering_fields = ["outcome_on", "value"]
 
     @extend_schema(parameters=[MODEL_PARAMETER], responses={200: MyJourneySerializer(many=True)})
     def list(self, request, *args, **kwargs):
-        """Your journeys, newest outcome first, with your share of each under ``model``."""
+        """Your journeys, newest outcome first, with your share of each under ``model``.
+
+        Filter ``outcome``; ``?ordering=`` by ``outcome_on`` or ``value`` (prefix ``-`` for descending), deals
+        that tie in registration order. Cursor pages."""
         run = self._run()
         if run is None:
-            self.paginate_queryset([])
-            return self.get_paginated_response([])
-        model = run.chosen_model(request.query_params.get("model"))
-        rows = partner_journey_rows(tenant=self.tenant, run=run, partner_id=self.caller_partner_id, model=model)
-        page = self.paginate_queryset(rows)
+            run_rows = AttributionTouch.objects.none()
+        else:
+            model = run.chosen_model(request.query_params.get("model"))
+            run_rows = partner_journey_rows(tenant=self.tenant, run=run, partner_id=self.caller_partner_id, model=model)
+        page = self.paginate_queryset(self.filter_queryset(run_rows))
         named = partner_journeys_named(tenant=self.tenant, partner_id=self.caller_partner_id, rows=list(page))
         return self.get_paginated_response(MyJourneySerializer(named, many=True).data)
 

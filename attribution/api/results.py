@@ -1,5 +1,5 @@
-"""A run's results in the API (vendor staff): its credits, its deals' journeys (page-numbered, aggregated
-in SQL) and one deal's journey with each touch's share under every per-touch model.
+"""A run's results in the API (vendor staff): its credits, its deals' journeys (cursor pages over rows
+aggregated in SQL) and one deal's journey with each touch's share under every per-touch model.
 
 :class:`AttributionRunResultsMixin` adds them as actions on the run viewset
 (``attribution-runs/{public_id}/credits|journeys|journeys/{registration}``).
@@ -9,29 +9,51 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import django_filters
+from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from ecosystem.errors import ApplicationError, ConflictError, NotFoundError
+from ecosystem.api.pagination import KeyedCursorPagination
+from ecosystem.errors import ConflictError, NotFoundError
 from partners.models import PartnerOrganization
 
-from ..models import AttributionCredit, AttributionRun, OutcomeKind, RunStatus
+from ..models import AttributionCredit, AttributionRun, AttributionTouch, OutcomeKind, RunStatus
 from ..results import journey_of, journeys_named, journeys_queryset
 from .serializers import AttributionCreditOutputSerializer
 
 OUTCOMES = {kind.name.lower(): kind.value for kind in OutcomeKind}
+# ``?outcome=`` in the schema: the name (won, lost, …), not the number stored on the touches
+OUTCOME_SCHEMA = {"type": "string", "enum": list(OUTCOMES), "description": "Only deals with this outcome."}
 
 
-class JourneyPagination(PageNumberPagination):
-    """Deals are grouped rows without a creation time to cursor on: numbered pages, oldest outcome first."""
+class JourneyCursorPagination(KeyedCursorPagination):
+    """Oldest outcome first; deals that ended on the same day by registration (the grouped rows' unique key)."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    ordering = ("outcome_on", "registration_id")
+
+
+class JourneyFilter(django_filters.FilterSet):
+    """Filters of a run's journeys, applied to the rows grouped by registration (no model: the rows are dicts)."""
+
+    outcome = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in OUTCOMES], method="filter_outcome", label="Only deals with this outcome"
+    )
+    partner = django_filters.UUIDFilter(method="filter_partner", label="Only deals whose journey this partner touched")
+
+    @extend_schema_field(OUTCOME_SCHEMA)
+    def filter_outcome(self, rows, name, value):
+        return rows.filter(outcome=OUTCOMES[value])  # every touch of a deal has its outcome: HAVING max(outcome) = …
+
+    def filter_partner(self, rows, name, value):
+        # a partner of another program (or none) is no partner here: no deal matches
+        touched = AttributionTouch.objects.filter(
+            run_id=OuterRef("run_id"), registration_id=OuterRef("registration_id"), partner__public_id=value
+        )
+        return rows.filter(Exists(touched))
 
 
 class JourneySummaryOutputSerializer(serializers.Serializer):
@@ -100,32 +122,25 @@ class AttributionRunResultsMixin:
         rows = AttributionCredit.objects.filter(run=run).select_related("partner")
         return Response(AttributionCreditOutputSerializer(rows, many=True).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("outcome", OpenApiTypes.STR, enum=list(OUTCOMES), description="Only deals with this outcome."),
-            OpenApiParameter("partner", OpenApiTypes.UUID, description="Only deals whose journey this partner touched."),
-        ],
-        responses={200: JourneySummaryOutputSerializer(many=True)},
+    @extend_schema(responses={200: JourneySummaryOutputSerializer(many=True)})
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=JourneyCursorPagination,
+        filterset_class=JourneyFilter,
+        ordering_fields=["outcome_on", "value", "first_touch_on", "touches"],
     )
-    @action(detail=True, methods=["get"], pagination_class=JourneyPagination)
     def journeys(self, request, *args, **kwargs):
-        """The run's deals, one per registration, oldest outcome first (409 when its detail was pruned)."""
-        run = _with_details(self.get_object())
-        outcome = request.query_params.get("outcome")
-        if outcome is not None and outcome not in OUTCOMES:
-            raise ApplicationError("Outcome is one of: " + ", ".join(OUTCOMES) + ".", code="invalid_choice", field="outcome")
-        partner_id = None
-        if request.query_params.get("partner"):
-            try:
-                partner_uuid = UUID(request.query_params["partner"])
-            except ValueError:
-                raise ApplicationError("Not a partner id.", code="invalid", field="partner") from None
-            partner_id = PartnerOrganization.objects.filter(public_id=partner_uuid).values_list("pk", flat=True).first()
-            if partner_id is None:
-                partner_id = -1  # unknown here: no deal matches
-        rows = self.paginate_queryset(
-            journeys_queryset(run=run, outcome=OUTCOMES.get(outcome) if outcome else None, partner_id=partner_id)
-        )
+        """The run's deals, one per registration, oldest outcome first (409 when its detail was pruned).
+
+        Filters ``outcome`` and ``partner``; ``?ordering=`` by ``outcome_on``, ``value``, ``first_touch_on`` or
+        ``touches`` (prefix ``-`` for descending), deals that tie in registration order. Cursor pages."""
+        backends, self.filter_backends = self.filter_backends, ()  # the filters and orderings are the rows', not the run's
+        try:
+            run = _with_details(self.get_object())
+        finally:
+            self.filter_backends = backends
+        rows = self.paginate_queryset(self.filter_queryset(journeys_queryset(run=run)))
         partner_ids = {p for row in rows for p in row["partner_ids"]}
         public = dict(PartnerOrganization.objects.filter(pk__in=partner_ids).values_list("pk", "public_id"))
         named = journeys_named(list(rows), {})

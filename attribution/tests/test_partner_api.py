@@ -9,11 +9,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from attribution.models import TouchpointType
 from ecosystem.api.services import api_key_create
 from ecosystem.tenancy.context import tenant_context
+from scoring.tests.test_api import walk
 
+from .support import account, registration, touch
 from .test_partner_selectors import MODELS, P1_SHARES, co_sell, run_by
-from .world import END, START, build_march
+from .world import END, START, build_march, d
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +118,70 @@ def test_the_journey_list_is_paginated_with_fixed_queries(client, world, march):
     client.force_login(world.a.partner1_rep)
     with CaptureQueriesContext(connection) as first:
         page = client.get(f"{BASE}journeys/?page_size=2").json()
-    assert len(page["results"]) == 2 and page["next"] is not None
+    assert len(page["results"]) == 2 and page["next"] is not None and "count" not in page
     with CaptureQueriesContext(connection) as second:
         rest = client.get(page["next"]).json()
     assert len(rest["results"]) == 1 and rest["next"] is None
-    assert len(first) == len(second)
+    # tenant, session, user; savepoint, settings, membership, settings with the partner; the latest run by
+    # partner across partners (savepoint, settings, the run, release, settings back: 5); one page of the
+    # caller's rows grouped by deal (no count); the page's deals and their accepted co-sellers across
+    # partners (savepoint, settings, deals, co-sellers, release, settings back: 6); release, settings cleared
+    assert len(first) == len(second) == JOURNEY_PAGE_QUERIES
+
+
+JOURNEY_PAGE_QUERIES = 21
+
+
+@pytest.fixture
+def tied(world):
+    """March plus six more open deals of partner 1, so seven of its deals end on 03-31 and six tie on value 0."""
+    a = world.a
+    with tenant_context(a.tenant.pk):
+        built = build_march(a)
+        for day in range(6):
+            customer = account(a.tenant)
+            registration(a.tenant, a.partner1, customer, submitted=d(1, 2))
+            touch(a.tenant, a.partner1, customer, d(2 + day), TouchpointType.IMPLEMENTATION)
+        run = run_by(a)
+    return built, run
+
+
+def test_every_page_of_my_tied_journeys_is_walked_once_in_order_both_ways(client, world, tied):
+    built, _run = tied
+    client.force_login(world.a.partner1_rep)
+    everything = client.get(f"{BASE}journeys/?page_size=200").json()["results"]
+
+    forward, backward = walk(client, f"{BASE}journeys/?page_size=2")
+    by_value, by_value_back = walk(client, f"{BASE}journeys/?page_size=3&ordering=value")
+
+    assert len(everything) == 9 and [j["outcome_on"] for j in everything].count("2026-03-31") == 7
+    assert forward == backward == everything  # newest outcome first, ties newest registration first
+    assert [j["outcome_on"] for j in forward] == sorted((j["outcome_on"] for j in forward), reverse=True)
+    assert by_value == by_value_back and by_value[-1]["deal"] == str(built.won.public_id)
+    assert sorted(j["deal"] for j in by_value) == sorted(j["deal"] for j in everything)
+
+
+def test_my_journeys_filter_by_outcome_and_order_by_date(client, world, march):
+    built, _run = march
+    client.force_login(world.a.partner1_rep)
+
+    won = client.get(f"{BASE}journeys/?outcome=won").json()["results"]
+    oldest = client.get(f"{BASE}journeys/?ordering=outcome_on").json()["results"]
+
+    assert [j["deal"] for j in won] == [str(built.won.public_id)]
+    assert [j["outcome"] for j in oldest] == ["Expired", "Won", "Open at the period's end"]
+
+
+@pytest.mark.parametrize(
+    ("query", "attr", "code"),
+    [
+        ("outcome=Won", "outcome", "invalid_choice"),
+        ("ordering=share", "ordering", "invalid_ordering"),
+        ("ordering=registration_id", "ordering", "invalid_ordering"),
+    ],
+)
+def test_a_bad_filter_or_ordering_of_my_journeys_is_a_400(client, world, march, query, attr, code):
+    client.force_login(world.a.partner1_rep)
+    response = client.get(f"{BASE}journeys/?{query}")
+    assert response.status_code == 400
+    assert (response.json()["attr"], response.json()["code"]) == (attr, code)

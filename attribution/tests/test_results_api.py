@@ -1,5 +1,5 @@
-"""A run's results in the API (staff): its credits, its deals' journeys (numbered pages, filters, fixed
-queries), one deal's journey with the shares of the won deal of March 2026 (see test_results_views),
+"""A run's results in the API (staff): its credits, its deals' journeys (cursor pages that walk tied
+outcome dates once, orderings, filters, fixed queries), one deal's journey with the shares of the won deal of March 2026 (see test_results_views),
 the envelope for a pruned run, and 404 for other tenants, partner users and unknown deals."""
 
 from __future__ import annotations
@@ -8,11 +8,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from attribution.models import TouchpointType
 from attribution.services import DETAILS_KEPT_RUNS, attribution_details_prune
 from ecosystem.tenancy.context import tenant_context
+from scoring.tests.test_api import walk
 
+from .support import account, registration, touch
 from .test_results_views import WON_SHARES, won_deal
 from .test_views import finished_run
+from .world import build_march, d
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +39,7 @@ def test_the_journeys_are_one_per_deal_paged_and_filtered(client, world):
     run = finished_run(a)
     client.force_login(a.analyst)
     body = client.get(f"{BASE}{run.public_id}/journeys/?page_size=2").json()
-    assert body["count"] == 4 and body["next"] and body["previous"] is None
+    assert "count" not in body and body["next"] and body["previous"] is None
     assert [(j["outcome"], j["outcome_on"], j["touches"]) for j in body["results"]] == [
         ("expired", "2026-03-12", 1),
         ("lost", "2026-03-15", 1),
@@ -49,9 +53,58 @@ def test_the_journeys_are_one_per_deal_paged_and_filtered(client, world):
     by_p2 = client.get(f"{BASE}{run.public_id}/journeys/?partner={a.partner2.public_id}").json()["results"]
     assert [j["outcome"] for j in by_p2] == ["lost", "won"]
     foreign = client.get(f"{BASE}{run.public_id}/journeys/?partner={world.b.partner2.public_id}").json()
-    assert foreign["count"] == 0
-    bad = client.get(f"{BASE}{run.public_id}/journeys/?outcome=maybe")
-    assert bad.status_code == 400 and bad.json()["attr"] == "outcome"
+    assert foreign["results"] == [] and foreign["next"] is None
+    won_by_p2 = client.get(f"{BASE}{run.public_id}/journeys/?partner={a.partner2.public_id}&outcome=won").json()["results"]
+    assert [j["registration"] for j in won_by_p2] == [str(won_deal(a).public_id)]
+
+
+@pytest.mark.parametrize(
+    ("query", "attr", "code"),
+    [
+        ("outcome=maybe", "outcome", "invalid_choice"),
+        ("partner=acme", "partner", "invalid"),
+        ("ordering=customer", "ordering", "invalid_ordering"),
+        ("ordering=registration_id", "ordering", "invalid_ordering"),
+    ],
+)
+def test_a_bad_journey_filter_or_ordering_is_a_400(client, world, query, attr, code):
+    run = finished_run(world.a)
+    client.force_login(world.a.analyst)
+    response = client.get(f"{BASE}{run.public_id}/journeys/?{query}")
+    assert response.status_code == 400
+    assert (response.json()["attr"], response.json()["code"]) == (attr, code)
+
+
+def tied_run(a, extra_open: int = 6):
+    """March plus ``extra_open`` more open deals: all open at the period's end, so seven deals tie on
+    03-31 (and every deal but the won one ties on value 0)."""
+    with tenant_context(a.tenant.pk):
+        build_march(a)
+        for day in range(extra_open):
+            customer = account(a.tenant)
+            registration(a.tenant, a.partner1, customer, submitted=d(1, 2))
+            touch(a.tenant, a.partner1, customer, d(2 + day), TouchpointType.IMPLEMENTATION)
+    return finished_run(a, build=False)
+
+
+def test_every_page_of_tied_journeys_is_walked_once_in_order_both_ways(client, world):
+    a = world.a
+    run = tied_run(a)
+    client.force_login(a.analyst)
+    url = f"{BASE}{run.public_id}/journeys/"
+    everything = client.get(f"{url}?page_size=200").json()["results"]
+
+    forward, backward = walk(client, f"{url}?page_size=2")
+    by_value, by_value_back = walk(client, f"{url}?page_size=3&ordering=-value")
+    by_touch, _back = walk(client, f"{url}?page_size=4&ordering=first_touch_on")
+
+    assert len(everything) == 10 and [j["outcome_on"] for j in everything].count("2026-03-31") == 7
+    assert forward == backward == everything  # oldest outcome first, ties in registration order
+    assert [j["outcome_on"] for j in forward] == sorted(j["outcome_on"] for j in forward)
+    assert by_value == by_value_back and by_value[0]["value"] == 5000 and {j["value"] for j in by_value[1:]} == {0}
+    assert sorted(j["registration"] for j in by_value) == sorted(j["registration"] for j in everything)
+    assert [j["first_touch_on"] for j in by_touch] == sorted(j["first_touch_on"] for j in everything)
+    assert len({j["registration"] for j in by_touch}) == 10
 
 
 def test_the_journeys_list_costs_a_fixed_number_of_queries(client, world):
@@ -64,13 +117,16 @@ def test_the_journeys_list_costs_a_fixed_number_of_queries(client, world):
             assert client.get(path).status_code == 200
         return len(ctx.captured_queries)
 
-    # session, user, tenant; savepoint, tenant settings, membership; the run; the count and one page
-    # grouped by registration; the page's registrations and its partners' public ids; release, cleared
+    # session, user, tenant; savepoint, tenant settings, membership; the run; one page grouped by
+    # registration (no count); the page's registrations and its partners' public ids; release, cleared
     assert count(f"{BASE}{run.public_id}/journeys/") == QUERIES
     assert count(f"{BASE}{run.public_id}/journeys/?page_size=1") == QUERIES
+    following = client.get(f"{BASE}{run.public_id}/journeys/?page_size=1&ordering=-value").json()["next"]
+    assert count(following) == QUERIES  # a later page, keyed on the previous page's last row
+    assert count(f"{BASE}{run.public_id}/journeys/?partner={a.partner2.public_id}&outcome=won") == QUERIES
 
 
-QUERIES = 13
+QUERIES = 12
 
 
 def test_one_journey_gives_each_touch_its_shares_and_credits(client, world):

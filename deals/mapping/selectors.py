@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
@@ -242,10 +242,21 @@ class OverlapRecord:
         return str(POPULATION_LABELS[self.other_population])
 
 
+# What an overlaps list may be sorted by: the fields its records show (:func:`as_record`), each read where
+# the record reads it. Yours from your own account; theirs from the label stored on the row, which
+# the other side's sharing writes and blanks: never from the other side's account itself (its live
+# name, or any column it does not share), so the order tells the caller nothing the records do not.
+OVERLAP_SORT_KEYS = ("my_name", "my_domain", "their_name", "their_domain")
+
+
 def overlap_rows(
     *, tenant: Tenant, view: PairView, my_population: str = "", other_population: str = "", search: str = ""
 ) -> QuerySet:
-    """The overlap rows the caller may read as records, narrowed to shared populations before any filter."""
+    """The overlap rows the caller may read as records, narrowed to shared populations before any filter.
+
+    In the order of the caller's own account names; each row carries the sort keys of
+    :data:`OVERLAP_SORT_KEYS` as annotations, for a paginator that orders by them.
+    """
     shared = populations_at_least(view.other_sharing, SharingLevel.OVERLAPS)
     if not view.is_active or not shared:
         return AccountOverlap.objects.none()
@@ -274,7 +285,13 @@ def overlap_rows(
             f"{mine}_account__name",
             f"{mine}_account__domain",
         )
-        .order_by(f"{mine}_account__name", "id")
+        .annotate(
+            my_name=F(f"{mine}_account__name"),
+            my_domain=F(f"{mine}_account__domain"),
+            their_name=F(f"{theirs}_name"),
+            their_domain=F(f"{theirs}_domain"),
+        )
+        .order_by("my_name", "id")
     )
 
 

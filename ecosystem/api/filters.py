@@ -112,3 +112,13 @@ class StrictOrderingFilter(OrderingFilter):
             }
             raise exceptions.ValidationError({self.ordering_param: [exceptions.ErrorDetail(detail, code="invalid_ordering")]})
         return terms
+
+
+class OrderingChoices(StrictOrderingFilter):
+    """``?ordering=`` checked (400 ``invalid_ordering``) and described in the schema, for a view whose
+    paginator does the ordering (``KeyedCursorPagination.order_for`` maps the names). It orders nothing
+    itself: the names it accepts are the paginator's, not columns of the view's queryset (which
+    ``get_object`` filters too)."""
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset

@@ -1,13 +1,14 @@
 """Scoring in the API: ``health-scores/`` (staff: every partner's latest score, lowest first),
 ``my-health/`` (a partner user: its own latest score), and for staff ``churn-predictions/``,
 ``churn-alerts/`` (interventions, close) and ``churn-models/`` (activate). The same selectors and
-services as the portal pages."""
+services as the portal pages. The score and prediction lists page by cursor over their (tying) values
+with the partner's name and the row's id as tie-breakers (``KeyedCursorPagination``)."""
 
 from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -16,12 +17,21 @@ from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_ROLES
 from ecosystem.api.idempotency import idempotent
-from ecosystem.api.pagination import CreatedCursorPagination
+from ecosystem.api.pagination import CreatedCursorPagination, KeyedCursorPagination
 from ecosystem.api.views import TenantViewSet
 from ecosystem.errors import NotFoundError
 
 from .. import churn_service
-from ..models import AlertStatus, ChurnAlert, ChurnPrediction, HealthScore, Intervention, ModelKind, PredictionModel
+from ..models import (
+    AlertStatus,
+    ChurnAlert,
+    ChurnPrediction,
+    HealthScore,
+    Intervention,
+    ModelKind,
+    PredictionMethod,
+    PredictionModel,
+)
 from ..registry import prediction_model_activate
 from ..selectors import component_rows, latest_churn_predictions, latest_scores
 
@@ -59,23 +69,33 @@ class HealthScoreSerializer(serializers.Serializer):
         return [{"name": c["name"], "score": c["score"], "points": c["points"]} for c in component_rows(score)]
 
 
-class HealthPagination(PageNumberPagination):
-    """Page numbers (``page``, ``page_size`` up to 200): the list is ordered by score, not by creation."""
+class ScoreCursorPagination(KeyedCursorPagination):
+    """Lowest score first; equal scores by partner name, then by row."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    ordering = ("total", "partner_name", "id")
+
+
+class HealthScoreFilter(django_filters.FilterSet):
+    partner = django_filters.UUIDFilter(field_name="partner__public_id", label="The partner's id")
+    tier = django_filters.UUIDFilter(field_name="partner__tier__public_id", label="The id of the partner's tier")
+    total_below = django_filters.NumberFilter(field_name="total", lookup_expr="lt", label="Only scores below this total")
+    total_at_least = django_filters.NumberFilter(field_name="total", lookup_expr="gte", label="Only scores of this total or more")
 
 
 class HealthScoreViewSet(mixins.ListModelMixin, TenantViewSet):
-    """``health-scores/``: every partner's latest health score, lowest first (staff)."""
+    """``health-scores/``: every partner's latest health score, lowest first (staff).
+
+    Filters ``partner``, ``tier``, ``total_below``, ``total_at_least``; ``?ordering=`` by ``total``,
+    ``as_of`` or ``partner_name`` (prefix ``-`` for descending)."""
 
     model = HealthScore
     serializer_class = HealthScoreSerializer
-    pagination_class = HealthPagination
+    pagination_class = ScoreCursorPagination
+    filterset_class = HealthScoreFilter
+    ordering_fields = ["total", "as_of", "partner_name"]
 
     def scoped_queryset(self):
-        return latest_scores()
+        return latest_scores().annotate(partner_name=F("partner__name"))
 
 
 class MyHealthViewSet(TenantViewSet):
@@ -122,15 +142,35 @@ class ChurnPredictionSerializer(serializers.Serializer):
     computed_at = serializers.DateTimeField()
 
 
+class PredictionCursorPagination(KeyedCursorPagination):
+    """Highest risk first; equal risks by partner name, then by row."""
+
+    ordering = ("-probability", "partner_name", "id")
+
+
+class ChurnPredictionFilter(django_filters.FilterSet):
+    partner = django_filters.UUIDFilter(field_name="partner__public_id", label="The partner's id")
+    tier = django_filters.UUIDFilter(field_name="partner__tier__public_id", label="The id of the partner's tier")
+    method = django_filters.ChoiceFilter(choices=PredictionMethod.choices, label="model or rules")
+    probability_at_least = django_filters.NumberFilter(
+        field_name="probability", lookup_expr="gte", label="Only predictions of this probability (0–1) or more"
+    )
+
+
 class ChurnPredictionViewSet(mixins.ListModelMixin, TenantViewSet):
-    """``churn-predictions/``: every partner's latest churn prediction, highest risk first (staff)."""
+    """``churn-predictions/``: every partner's latest churn prediction, highest risk first (staff).
+
+    Filters ``partner``, ``tier``, ``method``, ``probability_at_least``; ``?ordering=`` by ``probability``,
+    ``as_of`` or ``partner_name`` (prefix ``-`` for descending)."""
 
     model = ChurnPrediction
     serializer_class = ChurnPredictionSerializer
-    pagination_class = HealthPagination
+    pagination_class = PredictionCursorPagination
+    filterset_class = ChurnPredictionFilter
+    ordering_fields = ["probability", "as_of", "partner_name"]
 
     def scoped_queryset(self):
-        return latest_churn_predictions()
+        return latest_churn_predictions().annotate(partner_name=F("partner__name"))
 
 
 class InterventionSerializer(serializers.ModelSerializer):
@@ -225,12 +265,20 @@ class ChurnModelSerializer(serializers.Serializer):
     drift = serializers.DictField()
 
 
+class ChurnModelPagination(PageNumberPagination):
+    """Page numbers (``page``, ``page_size`` up to 200): a tenant's trained churn models, newest version first."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class ChurnModelViewSet(mixins.ListModelMixin, TenantViewSet):
     """``churn-models/``: every trained churn model, newest first (staff); activate one to roll back."""
 
     model = PredictionModel
     serializer_class = ChurnModelSerializer
-    pagination_class = HealthPagination
+    pagination_class = ChurnModelPagination
 
     def scoped_queryset(self):
         return PredictionModel.objects.filter(kind=ModelKind.CHURN).defer("artefact").order_by("-version")

@@ -13,8 +13,11 @@ from partners.models import PartnerOrganization
 from scoring import churn_service
 from scoring.churn.synthetic import LABEL, synthetic_tenant
 from scoring.churn.training import train_churn_model
-from scoring.models import ChurnAlert, Intervention, PredictionModel, ScoringSettings
+from scoring.models import ChurnAlert, ChurnPrediction, Intervention, PredictionModel, ScoringSettings
 from scoring.registry import prediction_model_register
+from tests.factories import PartnerFactory
+
+from .test_api import ids_in_order, walk
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/t/alpha/"
@@ -101,3 +104,87 @@ def test_an_api_key_records_an_intervention_and_closes_an_alert_naming_no_person
         assert Intervention.objects.get().recorded_by is None
         alert.refresh_from_db()
         assert (alert.status, alert.closed_by) == ("closed", None)
+
+
+# --- the predictions list: cursor pages, ordering, filters --------------------------------------------
+
+PREDICTIONS = BASE + "churn-predictions/"
+RISKS = [0.5, 1 / 3, 0.5, 0.5, 1 / 3, 0.5, 0.9, 0.5]  # five tied on 0.5 (more than a page), two on a third
+METHODS = ["rules", "model", "rules", "model", "rules", "model", "model", "rules"]
+
+
+def predicted_partners(a, risks: list[float], methods: list[str]) -> list:
+    """One partner per risk, all of the same name, each also with an older prediction of 0.99 that the list
+    must skip. Returns the partners in creation order (their latest predictions' id order)."""
+    today = datetime.date(2026, 3, 31)
+    partners = []
+    with tenant_context(a.tenant.pk):
+        for probability, method in zip(risks, methods, strict=True):
+            partner = PartnerFactory(tenant=a.tenant, name="Tied Partner")
+            for as_of, value in ((today - datetime.timedelta(days=7), 0.99), (today, probability)):
+                ChurnPrediction.objects.create(
+                    tenant=a.tenant, partner=partner, as_of=as_of, probability=value, method=method, computed_at=timezone.now()
+                )
+            partners.append(partner)
+    return partners
+
+
+def test_every_page_of_tied_predictions_is_walked_once_highest_risk_first(client, world):
+    a = world.a
+    partners = predicted_partners(a, RISKS, METHODS)
+    client.force_login(a.analyst)
+
+    forward, backward = walk(client, PREDICTIONS + "?page_size=2")
+    ascending, _back = walk(client, PREDICTIONS + "?page_size=3&ordering=probability")
+
+    expected = ids_in_order(partners, [-r for r in RISKS])  # highest first; ties (same name) by row
+    assert [row["partner"] for row in forward] == expected
+    assert [row["partner"] for row in backward] == expected
+    assert [row["probability"] for row in forward] == sorted(RISKS, reverse=True)
+    assert [row["partner"] for row in ascending] == ids_in_order(partners, RISKS)
+
+
+def test_predictions_filter_by_method_probability_and_partner(client, world):
+    a = world.a
+    partners = predicted_partners(a, RISKS, METHODS)
+    client.force_login(a.analyst)
+
+    def risks(query: str) -> list[tuple[float, str]]:
+        response = client.get(PREDICTIONS + query)
+        assert response.status_code == 200, response.content
+        return [(row["probability"], row["method"]) for row in response.json()["results"]]
+
+    assert risks("?method=model") == [(0.9, "model"), (0.5, "model"), (0.5, "model"), (1 / 3, "model")]
+    assert risks("?probability_at_least=0.5&method=rules") == [(0.5, "rules")] * 3
+    assert risks(f"?partner={partners[6].public_id}") == [(0.9, "model")]
+    assert risks(f"?partner={world.b.partner1.public_id}") == []
+    by_day = [row["partner"] for row in client.get(PREDICTIONS + "?ordering=as_of").json()["results"]]
+    assert by_day == ids_in_order(partners, [-r for r in RISKS])  # one day: then the default order
+
+
+@pytest.mark.parametrize(
+    ("query", "attr", "code"),
+    [
+        ("?ordering=drivers", "ordering", "invalid_ordering"),
+        ("?method=magic", "method", "invalid_choice"),
+        ("?probability_at_least=high", "probability_at_least", "invalid"),
+    ],
+)
+def test_a_bad_ordering_or_filter_value_is_a_400(client, world, query, attr, code):
+    client.force_login(world.a.analyst)
+    response = client.get(PREDICTIONS + query)
+    assert response.status_code == 400
+    assert (response.json()["attr"], response.json()["code"]) == (attr, code)
+
+
+def test_a_page_of_predictions_costs_the_same_queries_whatever_its_size(client, world, django_assert_num_queries):
+    predicted_partners(world.a, RISKS, METHODS)
+    client.force_login(world.a.analyst)
+    for size in (1, 8):
+        # session, user, tenant; savepoint, tenant settings, membership; the page of latest predictions
+        # with their partner (one query); savepoint release, settings cleared
+        with django_assert_num_queries(PREDICTION_PAGE_QUERIES):
+            assert len(client.get(f"{PREDICTIONS}?page_size={size}&probability_at_least=0").json()["results"]) == size
+
+
+PREDICTION_PAGE_QUERIES = 9

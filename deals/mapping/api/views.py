@@ -24,7 +24,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
+from ecosystem.api.filters import OrderingChoices
 from ecosystem.api.idempotency import idempotent
+from ecosystem.api.pagination import KeyedCursorPagination
 from ecosystem.api.views import TenantViewSet
 from ecosystem.errors import ApplicationError, NotFoundError
 
@@ -191,6 +193,25 @@ class IdCursorPagination(CursorPagination):
     max_page_size = 500
 
 
+class OverlapCursorPagination(KeyedCursorPagination):
+    """A pair's overlaps in the order asked with ``?ordering=`` (:data:`~deals.mapping.selectors.OVERLAP_SORT_KEYS`,
+    ``-`` for descending, comma-separated; oldest match first when none), ending in the record's public id
+    (in the direction of the last term) so that rows with equal names or domains keep one place and a
+    cursor holds only what the caller was shown."""
+
+    page_size = 50
+    max_page_size = 500
+
+    def order_for(self, terms: tuple[str, ...]) -> tuple[str, ...]:
+        order: list[str] = []
+        for term in terms:  # a field named twice sorts by its first mention
+            if term.removeprefix("-") not in {o.removeprefix("-") for o in order}:
+                order.append(term)
+        if not order:
+            return ("id",)
+        return (*order, "-public_id" if order[-1].startswith("-") else "public_id")
+
+
 # --- my list ---------------------------------------------------------------------------------------
 
 
@@ -317,6 +338,7 @@ class MappingPartnershipViewSet(TenantViewSet):
     read_roles = _EVERYONE
     write_roles = _EDITORS
     pagination_class = None  # a side's partnerships: a handful
+    ordering_fields = None  # set per action (overlaps)
 
     def scoped_queryset(self) -> QuerySet:
         return selectors.partnerships_for(tenant=self.tenant, partner_id=self.caller_partner_id)
@@ -404,9 +426,17 @@ class MappingPartnershipViewSet(TenantViewSet):
         ],
         responses={200: MappingOverlapOutputSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"], pagination_class=IdCursorPagination)
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=OverlapCursorPagination,
+        filter_backends=[OrderingChoices],  # the pair is looked up unordered; the paginator orders the overlaps
+        ordering_fields=selectors.OVERLAP_SORT_KEYS,
+    )
     def overlaps(self, request, *args, **kwargs):
-        """Overlapping records of the populations the other side shares as records; none for counts-only."""
+        """Overlapping records of the populations the other side shares as records; none for counts-only.
+        ``ordering`` sorts by a field the records show: yours (``my_name``, ``my_domain``) or the label the
+        other side shares (``their_name``, ``their_domain``)."""
         view = self._view()
         rows = selectors.overlap_rows(
             tenant=self.tenant,
@@ -414,7 +444,7 @@ class MappingPartnershipViewSet(TenantViewSet):
             my_population=request.query_params.get("mine", ""),
             other_population=request.query_params.get("theirs", ""),
             search=request.query_params.get("q", ""),
-        ).order_by("id")
+        )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(
             MappingOverlapOutputSerializer([selectors.as_record(r, view=view) for r in page], many=True).data

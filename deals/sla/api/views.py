@@ -3,8 +3,8 @@
 Staff and API keys: ``sla-definitions/`` (list, retrieve; owners and partner managers update the
 target and the active flag), ``sla-report/`` (every active SLA's figures for the program and
 per partner; filters ``start``, ``end``, ``sla``, ``partner``; the per-partner rows a page at a time,
-``partners_offset``/``partners_limit``) and ``sla-breaches/`` (the breaches, page-numbered; the
-same filters). Partner users: ``my-slas/`` and ``my-sla-breaches/``, their own organisation's
+``partners_offset``/``partners_limit``) and ``sla-breaches/`` (the breaches, cursor pages newest
+first; the same filters). Partner users: ``my-slas/`` and ``my-sla-breaches/``, their own organisation's
 figures and breaches, both what it owes and what the vendor owes it (404 to staff and keys).
 
 Figures come from ``deals.sla.selectors`` (the portal reads the same); writes go through
@@ -16,11 +16,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
-from ecosystem.api.pagination import CreatedCursorPagination
+from ecosystem.api.pagination import CreatedCursorPagination, KeysetPagination
 from ecosystem.api.views import TenantViewSet
 from ecosystem.errors import ApplicationError, NotFoundError
 from partners.models import PartnerOrganization
@@ -281,18 +280,18 @@ class MySlaViewSet(TenantViewSet):
         return Response(MySlaOutputSerializer({"period": period, "slas": report.program}).data)
 
 
-class BreachPagination(PageNumberPagination):
-    """Page numbers (``page``, ``page_size`` up to 200): the breaches are measured, not stored, so there is no
-    row to hang a cursor on; the newest first (by start), two queries a page (the count and the rows)."""
+class BreachPagination(KeysetPagination):
+    """Cursor pages over the measured breaches (``cursor``, ``page_size`` up to 200): keyed on (started, kind,
+    item), newest first by default (``ordering=started`` for the oldest first). One query a page, no count."""
 
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    ordering_field = "started"
 
 
 class _BreachListMixin:
     model = SlaDefinition
     serializer_class = SlaBreachSerializer
     pagination_class = BreachPagination
+    filter_backends = ()  # the filters are the query serializer's; the ordering is the paginator's
     write_roles = frozenset()
 
     def scoped_queryset(self):
@@ -319,7 +318,11 @@ class SlaBreachViewSet(_BreachListMixin, TenantViewSet):
     @extend_schema(parameters=[SlaReportQuerySerializer], responses={200: SlaBreachSerializer(many=True)})
     def list(self, request, *args, **kwargs):
         """Items that started in the period (default: the last 90 days) and missed their SLA: answered late,
-        closed unanswered, or still open past the target. Filters: ``sla``, ``partner``, ``start``, ``end``."""
+        closed unanswered, or still open past the target. Filters: ``sla``, ``partner``, ``start``, ``end``.
+
+        Cursor pages (follow ``next``/``previous``), the latest start first; ``ordering=started`` for the oldest
+        first. Rows that started at the same moment come in a fixed order, so no row repeats or goes missing
+        between pages."""
         return self._breaches_page(request, query_class=SlaReportQuerySerializer)
 
 
@@ -331,7 +334,8 @@ class MySlaBreachViewSet(_BreachListMixin, TenantViewSet):
     @extend_schema(parameters=[MySlaQuerySerializer], responses={200: SlaBreachSerializer(many=True)})
     def list(self, request, *args, **kwargs):
         """Your items that missed their SLA in the period: what you answered late or left open, and what the vendor
-        decided late or has not decided yet. Filters: ``sla``, ``start``, ``end``."""
+        decided late or has not decided yet. Filters: ``sla``, ``start``, ``end``. Cursor pages, the latest start
+        first (``ordering=started``: the oldest first)."""
         if self.caller_partner_id is None:  # an API key acts for the vendor: it has no breaches of its own
             raise NotFoundError()
         return self._breaches_page(request, query_class=MySlaQuerySerializer, partner_id=self.caller_partner_id)

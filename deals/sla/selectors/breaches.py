@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,9 +65,12 @@ class SlaInstance:
 
 
 class BreachList:
-    """The breaches (breached and open overdue instances), newest first, sliceable for a ``Paginator``.
+    """The breaches (breached and open overdue instances), newest first.
 
-    Two queries per page: the count and the page (the SLAs and the rules are read once, before).
+    Ordered totally by (started, kind, item), descending: ``(kind, item)`` identifies an instance (one
+    table per kind, its public id unique in the tenant), so the key is unique and a page can start
+    after the last row's key. The API pages by that key (``page()``, one query a page, no count); the
+    portal's ``Paginator`` slices by offset (``count()`` and ``[a:b]``, two queries a page).
     """
 
     def __init__(self, *, sql: str, params: list, filters: str, filter_params: list, now: datetime.datetime):
@@ -92,25 +96,71 @@ class BreachList:
             return self[index : index + 1][0]
         start = index.start or 0
         limit = (index.stop - start) if index.stop is not None else None
-        return self._page(offset=start, limit=limit)
+        return self._rows(limit=limit, offset=start)
 
     def __iter__(self):
         return iter(self.all())
 
     def all(self) -> list[SlaInstance]:
         """Every row, in one query (``list(breaches)`` would ask ``len()`` first: a count query more)."""
-        return self._page(offset=0, limit=None)
+        return self._rows()
 
-    def _page(self, *, offset: int, limit: int | None) -> list[SlaInstance]:
+    # --- keyset pages (ecosystem.api.pagination.KeysetPagination) ----------------------------------
+
+    def page(
+        self, *, after: tuple | None = None, before: tuple | None = None, limit: int, descending: bool = True
+    ) -> list[SlaInstance]:
+        """At most ``limit`` rows after the key ``after`` (or the ``limit`` rows just before ``before``), in the
+        list's order: by (started, kind, item), descending (newest first) or not. One query."""
+        backwards = before is not None
+        key = before if backwards else after
+        # Scanning forwards in a descending list, or backwards in an ascending one, goes down the key.
+        down = descending != backwards
+        where = ""
+        if key is not None:
+            where = f"AND (m.s_started, m.s_kind, m.s_item) {'<' if down else '>'} (%s::timestamptz, %s::text, %s::uuid)"
+        rows = self._rows(where=where, where_params=list(key or ()), descending=down, limit=limit)
+        return rows[::-1] if backwards else rows
+
+    def key_of(self, row: SlaInstance) -> list:
+        return [row.started_at.isoformat(), row.kind, str(row.item_id)]
+
+    def read_key(self, values) -> tuple[datetime.datetime, str, uuid.UUID]:
+        started, kind, item = values
+        if not all(isinstance(value, str) for value in values) or kind not in SlaKind.values:
+            raise ValueError("not a breach key")
+        started = datetime.datetime.fromisoformat(started)
+        if started.tzinfo is None:
+            raise ValueError("a naive start")
+        return started, kind, uuid.UUID(item)
+
+    # --- the one SELECT ------------------------------------------------------------------------------
+
+    def _rows(
+        self,
+        *,
+        where: str = "",
+        where_params: list | None = None,
+        descending: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[SlaInstance]:
         partner_table = PartnerOrganization._meta.db_table
+        direction = "DESC" if descending else "ASC"
         sql = f"""{self._sql}
             SELECT m.s_kind, m.s_partner, m.s_started, m.s_answered, m.s_item, m.s_registration, m.s_lead, m.s_subject,
                 m.target_hours, m.status, m.hours_taken, p.name, p.public_id
             FROM measured m LEFT JOIN "{partner_table}" p ON p.id = m.s_partner
-            WHERE {self._filters}
-            ORDER BY m.s_started DESC, m.s_item
-            {"LIMIT %s" if limit is not None else ""} OFFSET %s"""
-        params = [*self._params, *self._filter_params, *([limit] if limit is not None else []), offset]
+            WHERE ({self._filters}) {where}
+            ORDER BY m.s_started {direction}, m.s_kind {direction}, m.s_item {direction}
+            {"LIMIT %s" if limit is not None else ""} {"OFFSET %s" if offset else ""}"""
+        params = [
+            *self._params,
+            *self._filter_params,
+            *(where_params or []),
+            *([limit] if limit is not None else []),
+            *([offset] if offset else []),
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -155,7 +205,8 @@ def sla_breaches(
     """The breaches of the active SLAs in the period (``kind``: one SLA; ``partner_id``: one partner's).
 
     ``definitions``: the SLAs when the caller has read them already (a report on the same page),
-    else they are read here (two queries). Then two queries per page: the count and the rows.
+    else they are read here (two queries). Then one query per keyset ``page()`` (two per ``Paginator`` page:
+    the count and the rows).
     """
     period = period or SlaPeriod.default()
     now = now or timezone.now()

@@ -22,7 +22,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from ecosystem.accounts.models import PARTNER_ROLES, STAFF_ROLES, Role
+from ecosystem.api.filters import OrderingChoices
 from ecosystem.api.idempotency import idempotent
+from ecosystem.api.pagination import KeyedCursorPagination
 from ecosystem.api.views import TenantViewSet
 from partners.models import PartnerOrganization
 
@@ -44,10 +46,16 @@ from .serializers import (
 _EVERYONE = frozenset(STAFF_ROLES | PARTNER_ROLES)
 
 
-class ProfileCursorPagination(CursorPagination):
-    ordering = ("id",)
-    page_size_query_param = "page_size"
+class DirectoryCursorPagination(KeyedCursorPagination):
+    """The directory's pages in the order the reader chose with ``?ordering=`` (``name``, ``tier``, ``-`` for
+    descending; by name when none), made total by :func:`~partners.directory.selectors.directory_ordering`.
+    A cursor holds the edge card's sort keys (name, partner id, tier rank): only a card the reader was
+    shown is ever an edge."""
+
     max_page_size = 200
+
+    def order_for(self, terms: tuple[str, ...]) -> tuple[str, ...]:
+        return selectors.directory_ordering(terms)
 
 
 class RequestedCursorPagination(CursorPagination):
@@ -66,20 +74,25 @@ def _partner_only(caller_partner_id: int | None) -> int:
 
 
 class DirectoryViewSet(TenantViewSet):
-    """The partner directory. Filters: ``q``, ``capability``, ``region``, ``partner_type``, ``tier``."""
+    """The partner directory. Filters: ``q``, ``capability``, ``region``, ``partner_type``, ``tier``;
+    ``ordering``: ``name``, ``tier`` (by rank), ``-`` for descending."""
 
     model = DirectoryProfile
     read_roles = _EVERYONE
     write_roles = frozenset()
-    pagination_class = ProfileCursorPagination
-    filter_backends: list = []
+    pagination_class = DirectoryCursorPagination
+    # the search filters are the selector's (DirectoryQuerySerializer); OrderingChoices only checks
+    # ?ordering= and describes it, the paginator orders by the selector's sort keys
+    filter_backends = [OrderingChoices]
+    ordering_fields = tuple(selectors.DIRECTORY_SORT_KEYS)
 
     def scoped_queryset(self):
         return DirectoryProfile.objects.filter(tenant=self.tenant)
 
     @extend_schema(parameters=[DirectoryQuerySerializer], responses={200: DirectoryCardOutputSerializer(many=True)})
     def list(self, request, *args, **kwargs):
-        """Partner users: published profiles (public fields). Staff and API keys: every profile."""
+        """Partner users: published profiles (public fields). Staff and API keys: every profile.
+        By partner name unless ``ordering`` says otherwise (``tier`` sorts by the tier's rank, then by name)."""
         filters = selectors.DirectoryFilters.from_data(request.query_params)
         cards = selectors.directory_search(
             tenant=self.tenant,

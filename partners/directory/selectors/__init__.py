@@ -38,6 +38,7 @@ from .ecosystem_map import (
     top_connections,
 )
 from .profiles import (
+    DIRECTORY_SORT_KEYS,
     LISTED_STATUSES,
     PUBLIC_FIELDS,
     CertificationCount,
@@ -46,6 +47,7 @@ from .profiles import (
     collaboration_recipients,
     directory_card,
     directory_options,
+    directory_ordering,
     directory_search,
     is_uuid,
     own_profile,
@@ -53,6 +55,7 @@ from .profiles import (
 )
 
 __all__ = [
+    "DIRECTORY_SORT_KEYS",
     "EDGE_KINDS",
     "EDGE_LABELS",
     "LISTED_STATUSES",
@@ -78,6 +81,7 @@ __all__ = [
     "collaborations_for_partner",
     "directory_card",
     "directory_options",
+    "directory_ordering",
     "directory_search",
     "ecosystem_graph",
     "is_uuid",

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,35 @@ PUBLIC_FIELDS = (
     "partner__partner_type",
     "partner__tier__name",
 )
+
+
+# The orders a directory reader may choose (``?ordering=`` in the API) and the column each sorts by: the
+# partner's name and its tier's rank, both shown on the card (a partner without a tier sorts below the
+# entry tier). :func:`directory_ordering` ends every order in the partner's public id (shown on the card too),
+# so that partners with equal names keep one place.
+DIRECTORY_SORT_KEYS = {"name": "partner_name", "tier": "tier_rank"}
+NO_TIER_RANK = -1  # below the entry tier (rank 0)
+
+
+def directory_ordering(terms: Sequence[str] = ()) -> tuple[str, ...]:
+    """The full order for the orderings a reader chose (``["-tier"]``); by name when none.
+
+    Terms are names of :data:`DIRECTORY_SORT_KEYS`, ``-`` for descending (callers check them first).
+    Rows equal on every chosen key follow by name (ascending, unless name was chosen) and then by the
+    partner's public id in the direction of the name, so ``-name`` is exactly ``name`` read backwards and
+    the order is total: a cursor page never repeats or skips a row.
+    """
+    order: list[str] = []
+    for term in terms:
+        column = DIRECTORY_SORT_KEYS[term.removeprefix("-")]
+        if column not in {o.removeprefix("-") for o in order}:
+            order.append(f"-{column}" if term.startswith("-") else column)
+    by_name = next((o for o in order if o.removeprefix("-") == "partner_name"), None)
+    if by_name is None:
+        by_name = "partner_name"
+        order.append(by_name)
+    order.append("-partner_public_id" if by_name.startswith("-") else "partner_public_id")
+    return tuple(order)
 
 
 @dataclass(frozen=True)
@@ -131,7 +161,17 @@ def _profiles(*, tenant: Tenant, filters: DirectoryFilters, published_only: bool
         queryset = queryset.filter(partner__partner_type=filters.partner_type)
     if filters.tier:
         queryset = queryset.filter(partner__tier__public_id=filters.tier)
-    return queryset.select_related("partner", "partner__tier").only(*PUBLIC_FIELDS).order_by("partner__name", "id")
+    return (
+        queryset.select_related("partner", "partner__tier")
+        .only(*PUBLIC_FIELDS)
+        .annotate(
+            partner_name=F("partner__name"),
+            partner_public_id=F("partner__public_id"),
+            # signed: the rank column is unsigned, and Django reads "rank > -1" on it as "any rank"
+            tier_rank=Coalesce(F("partner__tier__rank"), Value(NO_TIER_RANK), output_field=IntegerField()),
+        )
+        .order_by(*directory_ordering())
+    )
 
 
 def _certification_counts(*, tenant: Tenant, partner_ids: list[int]) -> dict[int, list[CertificationCount]]:
@@ -215,7 +255,10 @@ def directory_search(
     paginate: Callable[[QuerySet], Iterable[DirectoryProfile]],
     published_only: bool = True,
 ) -> list[DirectoryCard]:
-    """A page of the directory as cards, name order. ``paginate`` turns the queryset into the page's rows.
+    """A page of the directory as cards. ``paginate`` turns the queryset into the page's rows.
+
+    The queryset is in name order and carries the sort keys of :func:`directory_ordering`
+    (``partner_name``, ``tier_rank``, ``partner_public_id``): a paginator may reorder it by them.
 
     Partner callers: published profiles of listed partners only (``published_only`` is for staff,
     who see every profile). Five queries for any page: the page (and its count, if the paginator
