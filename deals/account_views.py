@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import Region
 
@@ -57,6 +58,15 @@ def accounts(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(name)s was added.") % {"name": account.name})
             return back_to_tenant(request, "customer_accounts:list")
     query = request.GET.get("q", "")
+    if request.method == "GET" and export_format(request):
+        return export_response(
+            request,
+            filename=f"customer-accounts-{request.tenant.slug}.csv",
+            header=["id", "name", "domain", "industry", "region", "owner", "active_registrations", "open_direct_opportunities"],
+            rows=account_list(tenant=request.tenant, query=query)
+            .values_list("public_id", "name", "domain", "industry", "region", "owner_kind", "active_registrations", "open_direct")
+            .iterator(),
+        )
     page = Paginator(account_list(tenant=request.tenant, query=query), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

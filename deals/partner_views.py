@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from ecosystem import ratelimit
 from ecosystem.accounts.models import PARTNER_ROLES
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.tenancy.models import Tenant
 from onboarding.services import partner_access_gate
@@ -163,6 +164,38 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     )
     if filters.get("stage"):
         queryset = queryset.filter(stage=filters["stage"])
+    if export_format(request):
+        return export_response(
+            request,
+            filename="my-deal-registrations.csv",
+            header=[
+                "id",
+                "customer",
+                "customer_domain",
+                "product_lines",
+                "value",
+                "currency",
+                "stage",
+                "status",
+                "submitted_at",
+                "protected_until",
+            ],
+            rows=(
+                (*row[:3], " ".join(row[3]), *row[4:])
+                for row in queryset.values_list(
+                    "public_id",
+                    "customer_name",
+                    "customer_domain",
+                    "product_lines",
+                    "value",
+                    "currency",
+                    "stage",
+                    "status",
+                    "submitted_at",
+                    "protected_until",
+                ).iterator()
+            ),
+        )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode(filters)
     context = {"page": page, "filter_form": filter_form, "query": query}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from itertools import chain
 
 from django import forms
 from django.contrib import messages
@@ -283,6 +284,20 @@ def registration_stage(request: HttpRequest, registration_id) -> HttpResponse:
 
 @roles_required(*STAFF_ROLES)
 def appeals(request: HttpRequest) -> HttpResponse:
+    if export_format(request):
+        # the open appeals and the waiting extension requests, one row each (two queries)
+        fields = ("public_id", "registration__public_id", "registration__partner__name", "registration__customer_name", "status")
+        appeal_rows = selectors.open_appeals(tenant=request.tenant).values_list(*fields, "submitted_at", "reason")
+        extension_rows = selectors.open_extensions(tenant=request.tenant).values_list(*fields, "requested_at", "reason")
+        return export_response(
+            request,
+            filename=f"appeals-and-extensions-{request.tenant.slug}.csv",
+            header=["kind", "id", "registration", "partner", "customer", "status", "submitted_at", "reason"],
+            rows=chain(
+                (("appeal", *row) for row in appeal_rows.iterator()),
+                (("extension", *row) for row in extension_rows.iterator()),
+            ),
+        )
     context = {
         "mine": selectors.open_appeals(tenant=request.tenant, assigned_to=request.user),
         "all_appeals": selectors.open_appeals(tenant=request.tenant),

@@ -113,6 +113,8 @@ def team_training(request: HttpRequest) -> HttpResponse:
     if request.membership.role != Role.PARTNER_ADMIN:
         return back_to_tenant(request, "partner_training:team_member", membership_id=request.membership.public_id)
     people = selectors.team_training(tenant=request.tenant, partner_id=request.membership.partner_id)
+    if export_format(request):
+        return _team_export(request, people, request.membership.partner)
     context = {
         "people": people,
         "partner": request.membership.partner,
@@ -171,6 +173,16 @@ def team_member_training(request: HttpRequest, membership_id) -> HttpResponse:
 @roles_required(*STAFF_ROLES)
 def overview(request: HttpRequest) -> HttpResponse:
     courses = selectors.course_overview(tenant=request.tenant)
+    if export_format(request):
+        # the course table of the page: one query
+        return export_response(
+            request,
+            filename=f"training-courses-{request.tenant.slug}.csv",
+            header=["id", "title", "track", "published", "attempted", "passed", "certified_now"],
+            rows=courses.order_by("title", "id")
+            .values_list("public_id", "title", "track", "is_published", "attempted", "passed", "certified")
+            .iterator(),
+        )
     expiring = selectors.certification_filter(tenant=request.tenant, data={"expiring_within_days": EXPIRING_SOON_DAYS}).qs.count()
     context = {
         "courses": courses,
@@ -181,11 +193,37 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/training/overview.html", context)
 
 
+def _team_export(request: HttpRequest, people: list, partner) -> HttpResponse:
+    """One row per person of the team page: tracks, each path's progress, current certifications (already read)."""
+    return export_response(
+        request,
+        filename=f"training-{partner.public_id}.csv",
+        header=["person_id", "name", "email", "role", "tracks", "path_progress", "certifications"],
+        rows=(
+            [
+                person.membership.public_id,
+                person.user.get_full_name(),
+                person.user.email,
+                person.membership.role,
+                "; ".join(person.tracks),
+                "; ".join(f"{path.label}: {path.done}/{path.total}" for path in person.paths),
+                "; ".join(
+                    f"{c.certification.course.title} ({c.status}, {c.certification.expires_on or ''})"
+                    for c in person.certifications
+                ),
+            ]
+            for person in people
+        ),
+    )
+
+
 @roles_required(*STAFF_ROLES)
 def partner_team_training(request: HttpRequest, partner_id) -> HttpResponse:
     """Vendor staff's read-only view of one partner's people: tracks, path progress and certifications."""
     partner = access_partner(tenant=request.tenant, public_id=partner_id)
     people = selectors.team_training(tenant=request.tenant, partner_id=partner.pk)
+    if export_format(request):
+        return _team_export(request, people, partner)
     context = {
         "people": people,
         "partner": partner,

@@ -3,6 +3,8 @@ and the partner's onboarding checklist."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,6 +17,7 @@ from ecosystem import ratelimit
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.client_ip import client_ip
 from ecosystem.errors import ApplicationError
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
 from ecosystem.tenancy.access import access_row
@@ -88,11 +91,50 @@ def application_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.application_queue(
         tenant=request.tenant, status=None if status == "all" else status, by_fit=sort == "fit"
     )
+    if export_format(request):
+        return export_response(
+            request,
+            filename=f"applications-{request.tenant.slug}.csv",
+            header=[
+                "id",
+                "company",
+                "website_domain",
+                "partner_type",
+                "expected_deal_volume",
+                "contact_name",
+                "contact_email",
+                "status",
+                "partner_fit",
+                "submitted_at",
+                "decided_at",
+            ],
+            rows=queryset.select_related(None)
+            .values_list(
+                "public_id",
+                "company_name",
+                "website_domain",
+                "partner_type",
+                "expected_deal_volume",
+                "contact_name",
+                "contact_email",
+                "status",
+                "fit_score",
+                "submitted_at",
+                "decided_at",
+            )
+            .iterator(),
+        )
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "onboarding/application_list.html",
-        {"page": page, "status": status, "statuses": ApplicationStatus.choices, "sort": sort},
+        {
+            "page": page,
+            "status": status,
+            "statuses": ApplicationStatus.choices,
+            "sort": sort,
+            "query": urlencode({"status": status, "sort": sort}),
+        },
     )
 
 
@@ -145,6 +187,39 @@ def application_decide(request: HttpRequest, application_id, decision: str) -> H
 
 @roles_required(*STAFF_ROLES)
 def onboarding_board(request: HttpRequest) -> HttpResponse:
+    if export_format(request):
+        # the open plans of the board, most overdue first, with their counts: one query
+        return export_response(
+            request,
+            filename=f"onboarding-{request.tenant.slug}.csv",
+            header=[
+                "plan_id",
+                "partner_id",
+                "partner",
+                "steps_done",
+                "steps",
+                "percent",
+                "overdue",
+                "waiting_for_us",
+                "oldest_due",
+                "last_activity",
+            ],
+            rows=(
+                [
+                    p.plan.public_id,
+                    p.plan.partner.public_id,
+                    p.plan.partner.name,
+                    p.done,
+                    p.total,
+                    p.percent,
+                    p.overdue,
+                    p.waiting_for_us,
+                    p.oldest_due,
+                    p.last_activity,
+                ]
+                for p in selectors.onboarding_progress(tenant=request.tenant)
+            ),
+        )
     context = {
         "progress": selectors.onboarding_progress(tenant=request.tenant),
         "reviews": selectors.steps_waiting_for_review(tenant=request.tenant),
@@ -335,6 +410,39 @@ def screening(request: HttpRequest) -> HttpResponse:
                 enqueue_on_commit(rescreen_everyone_task, request.tenant.pk, job.pk)
                 messages.success(request, _("The list is in place. Everyone is being screened again in the background."))
                 return back_to_tenant(request, "onboarding:screening")
+    if request.method == "GET" and export_format(request):
+        # the open matches the page lists, strongest first: one query
+        rows = (
+            ScreeningMatch.objects.filter(tenant=request.tenant, status=MatchStatus.OPEN)
+            .order_by("-score", "id")
+            .values_list(
+                "public_id",
+                "subject_name",
+                "application__public_id",
+                "partner__public_id",
+                "listed_name",
+                "listed_country",
+                "listed_program",
+                "score",
+                "created_at",
+            )
+        )
+        return export_response(
+            request,
+            filename=f"screening-matches-{request.tenant.slug}.csv",
+            header=[
+                "id",
+                "screened_name",
+                "application_id",
+                "partner_id",
+                "listed_party",
+                "listed_country",
+                "program",
+                "score",
+                "found_at",
+            ],
+            rows=rows.iterator(),
+        )
     context = {
         "current": ScreeningList.objects.filter(tenant=request.tenant).first(),
         "matches": ScreeningMatch.objects.filter(tenant=request.tenant, status=MatchStatus.OPEN).select_related(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from onboarding.services import partner_access_gate
 
@@ -39,6 +40,24 @@ def content_list(request: HttpRequest) -> HttpResponse:
     partner_type = partner_type if partner_type in PartnerType.values else ""
     published = {"yes": True, "no": False}.get(request.GET.get("published", ""))
     queryset = content.content_list(tenant=request.tenant, partner_type=partner_type or None, published=published)
+    if export_format(request):
+        rows = queryset.select_related(None).values_list(
+            "public_id",
+            "title",
+            "kind",
+            "url",
+            "original_filename",
+            "partner_types",
+            "min_tier__name",
+            "is_published",
+            "created_at",
+        )
+        return export_response(
+            request,
+            filename=f"content-{request.tenant.slug}.csv",
+            header=["id", "title", "kind", "link", "file_name", "partner_types", "lowest_tier", "published", "created_at"],
+            rows=((*row[:5], " ".join(row[5]), *row[6:]) for row in rows.iterator()),
+        )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = QueryDict(mutable=True)
     if partner_type:

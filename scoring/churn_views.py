@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.exports import export_format, export_response
 from ecosystem.jobs.models import Job
 from ecosystem.jobs.services import job_create
 from ecosystem.jobs.tasks import enqueue_on_commit
@@ -53,6 +54,17 @@ def churn(request: HttpRequest) -> HttpResponse:
         enqueue_on_commit(churn_train, request.tenant.pk, job.pk)
         messages.success(request, _("Training started; the page follows its progress."))
         return redirect("scoring:churn", request.tenant.slug)
+    if export_format(request):
+        # each partner's latest prediction, highest risk first, with its top drivers as sentences: one query
+        rows = latest_churn_predictions().values_list(
+            "partner__public_id", "partner__name", "partner__tier__name", "as_of", "probability", "method", "drivers"
+        )
+        return export_response(
+            request,
+            filename=f"churn-predictions-{request.tenant.slug}.csv",
+            header=["partner_id", "partner", "tier", "as_of", "probability", "method", "top_drivers"],
+            rows=((*row[:6], "; ".join(d.get("sentence", "") for d in row[6])) for row in rows.iterator()),
+        )
     model = PredictionModel.objects.filter(kind=ModelKind.CHURN, is_active=True).defer("artefact").first()
     page = Paginator(latest_churn_predictions(), PAGE_SIZE).get_page(request.GET.get("page"))
     config = churn_service.scoring_settings(request.tenant)

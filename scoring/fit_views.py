@@ -3,6 +3,8 @@ of every prospect partner and open application with its reasons."""
 
 from __future__ import annotations
 
+from itertools import chain
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.errors import NotFoundError
+from ecosystem.exports import export_format, export_response
 from ecosystem.jobs.models import Job
 from ecosystem.jobs.services import job_create
 from ecosystem.jobs.tasks import enqueue_on_commit
@@ -47,6 +50,27 @@ def fit_profile(request: HttpRequest) -> HttpResponse:
         .select_related("fit")
         .order_by(F("fit_score").desc(nulls_last=True), "-submitted_at", "-id")
     )
+    if export_format(request):
+        # the two scored lists the page shows, prospects then open applications: two queries
+        return export_response(
+            request,
+            filename=f"partner-fit-{request.tenant.slug}.csv",
+            header=["kind", "id", "name", "status", "fit", "computed_at"],
+            rows=chain(
+                (
+                    ("partner", *row)
+                    for row in prospects.values_list(
+                        "partner__public_id", "partner__name", "partner__status", "score", "computed_at"
+                    ).iterator()
+                ),
+                (
+                    ("application", *row)
+                    for row in applications.values_list(
+                        "public_id", "company_name", "status", "fit_score", "fit__computed_at"
+                    ).iterator()
+                ),
+            ),
+        )
     context = {
         "model": model,
         "profile_rows": _profile_rows(model) if model is not None else [],

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.exports import export_format, export_response
 from ecosystem.jobs.tasks import enqueue_on_commit
 from ecosystem.portal.base import roles_required
 from partners.models import PartnerOrganization
 
 from .forms import ScoringSettingsForm
+from .health.score import COMPONENTS
 from .models import AlertStatus, ChurnAlert, ChurnPrediction, ScoringSettings
 from .selectors import component_rows, latest_scores, own_churn_prediction, score_history
 from .services import scoring_settings_update
@@ -38,6 +40,17 @@ def health_list(request: HttpRequest) -> HttpResponse:
         enqueue_on_commit(health_scores_nightly, request.tenant.pk)
         messages.success(request, _("Scores are being recomputed; the page shows them within a minute."))
         return redirect("scoring:health", request.tenant.slug)
+    if export_format(request):
+        # one query; each component's 0-100 score in its own column (empty: left out of the total)
+        rows = latest_scores().values_list(
+            "partner__public_id", "partner__name", "partner__tier__name", "as_of", "total", "components"
+        )
+        return export_response(
+            request,
+            filename=f"partner-health-{request.tenant.slug}.csv",
+            header=["partner_id", "partner", "tier", "as_of", "health_score", *COMPONENTS],
+            rows=((*row[:5], *((row[5].get(name) or {}).get("score") for name in COMPONENTS)) for row in rows.iterator()),
+        )
     page = Paginator(latest_scores(), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"score": s, "components": component_rows(s)} for s in page.object_list]
     context = {"page": page, "rows": rows, "can_recompute": request.membership.role in PARTNER_EDITOR_ROLES}
@@ -51,6 +64,23 @@ def health_detail(request: HttpRequest, partner_id) -> HttpResponse:
     if partner is None:
         raise NotFoundError()
     history = score_history(partner_id=partner.pk, today=timezone.localdate())
+    if export_format(request):
+        # the trend the page charts: one row per day scored in the last 180 days, each component in its own column
+        return export_response(
+            request,
+            filename=f"partner-health-{partner.public_id}.csv",
+            header=["partner_id", "partner", "as_of", "health_score", *COMPONENTS],
+            rows=(
+                [
+                    partner.public_id,
+                    partner.name,
+                    s.as_of,
+                    s.total,
+                    *((s.components.get(n) or {}).get("score") for n in COMPONENTS),
+                ]
+                for s in history
+            ),
+        )
     latest = history[-1] if history else None
     churn = ChurnPrediction.objects.filter(partner=partner).order_by("-as_of").first()
     alert = ChurnAlert.objects.filter(partner=partner, status=AlertStatus.OPEN).first()

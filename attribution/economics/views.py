@@ -25,7 +25,7 @@ from partners.models import PartnerOrganization
 
 from . import metrics, selectors, services
 from .forms import PeriodForm, ProgramCostForm, RevenueFilterForm, RevenueImportForm
-from .models import CostCategory
+from .models import CostCategory, ProgramCost
 
 PAGE_SIZE = 50
 REVENUE_HEADER = [
@@ -217,6 +217,21 @@ def costs(request: HttpRequest) -> HttpResponse:
             text = _("%(period)s %(category)s saved.") if created else _("%(period)s %(category)s updated.")
             messages.success(request, text % {"period": f"{cost.year} Q{cost.quarter}", "category": cost.get_category_display()})
             return back_to_tenant(request, "economics:costs")
+    if request.method == "GET" and export_format(request):
+        # one row per quarter and category, as set (amounts in the program currency): one query for the rows
+        currency = selectors.program_currency(tenant=request.tenant)
+        return export_response(
+            request,
+            filename=f"program-costs-{request.tenant.slug}.csv",
+            header=["id", "year", "quarter", "category", "amount", "currency", "note", "updated_at"],
+            rows=(
+                (*row[:5], currency, *row[5:])
+                for row in ProgramCost.objects.filter(tenant=request.tenant)
+                .order_by("-year", "-quarter", "category")
+                .values_list("public_id", "year", "quarter", "category", "amount", "note", "updated_at")
+                .iterator()
+            ),
+        )
     context = {
         "form": form,
         "periods": selectors.cost_table(tenant=request.tenant),

@@ -425,6 +425,30 @@ def usage_import(request: HttpRequest) -> HttpResponse:
 def partner_statements(request: HttpRequest) -> HttpResponse:
     """Rebates: the partner's own statements, the latest quarter first."""
     queryset = selectors.statements_for_partner(tenant=request.tenant, partner_id=request.membership.partner_id)
+    if export_format(request):
+        # the staff columns less who approved (a vendor's staff member); one query
+        return export_response(
+            request,
+            filename="my-rebate-statements.csv",
+            header=[name for name in STATEMENT_HEADER if name not in ("partner_id", "partner", "approved_by")],
+            rows=(
+                [
+                    s.public_id,
+                    s.program.name,
+                    s.period,
+                    s.measure,
+                    s.measured_total,
+                    s.program.unit,
+                    s.rebate_amount,
+                    s.currency,
+                    s.status,
+                    s.approved_at,
+                    s.paid_at,
+                    s.payment_reference,
+                ]
+                for s in queryset.iterator()
+            ),
+        )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "incentives/partner_statements.html", {"page": page, "query": ""})
 

@@ -166,6 +166,10 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
         partner_id=partner.pk,
         definitions=report.definitions,
     )
+    if export_format(request):
+        return export_response(
+            request, filename=f"sla-breaches-{partner.public_id}.csv", header=BREACH_CSV_HEADER, rows=_breach_rows(found)
+        )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "partner": partner,

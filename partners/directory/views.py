@@ -50,6 +50,32 @@ def _filter_query(filters: selectors.DirectoryFilters) -> str:
     return query.urlencode()
 
 
+def _directory_export(request: HttpRequest, *, published_only: bool) -> HttpResponse:
+    """The filtered directory, every card (not one page): the same public fields the cards show; four queries."""
+    filters = selectors.DirectoryFilters.from_data(request.GET)
+    cards = selectors.directory_search(tenant=request.tenant, filters=filters, paginate=iter, published_only=published_only)
+    header = ["partner_id", "name", "type", "tier", "headline", "capabilities", "regions", "industries", "contact_email"]
+    header += ["solutions", "updated_at"] + ([] if published_only else ["published"])
+    rows = (
+        [
+            card.partner_id,
+            card.name,
+            card.partner_type_label,
+            card.tier,
+            card.headline,
+            "; ".join(card.capabilities),
+            "; ".join(card.region_labels),
+            "; ".join(card.industries),
+            card.contact_email,
+            "; ".join(card.solutions),
+            card.updated_at,
+        ]
+        + ([] if published_only else [card.is_published])
+        for card in cards
+    )
+    return export_response(request, filename=f"partner-directory-{request.tenant.slug}.csv", header=header, rows=rows)
+
+
 def _directory_page(request: HttpRequest, *, published_only: bool):
     filters = selectors.DirectoryFilters.from_data(request.GET)
     holder: dict = {}
@@ -67,6 +93,8 @@ def _directory_page(request: HttpRequest, *, published_only: bool):
 
 @roles_required(*PARTNER_ROLES)
 def search(request: HttpRequest) -> HttpResponse:
+    if export_format(request):
+        return _directory_export(request, published_only=True)
     filters, page, cards = _directory_page(request, published_only=True)
     context = {
         "filters": filters,
@@ -157,6 +185,46 @@ def collaborations(request: HttpRequest) -> HttpResponse:
     queryset = selectors.collaborations_for_partner(
         tenant=request.tenant, partner_id=_partner_id(request), box=box, status=status
     )
+    if export_format(request):
+        # the caller's own collaborations as the page shows them: two queries (the rows, the partner names)
+        views = selectors.collaboration_views(tenant=request.tenant, rows=queryset, partner_id=_partner_id(request))
+        return export_response(
+            request,
+            filename="my-collaborations.csv",
+            header=[
+                "id",
+                "direction",
+                "sent_at",
+                "from_partner",
+                "to_partner",
+                "about",
+                "subject",
+                "cosell_role",
+                "component_role",
+                "status",
+                "answered_at",
+                "message",
+                "answer",
+            ],
+            rows=(
+                [
+                    v.id,
+                    v.direction,
+                    v.requested_at,
+                    v.from_partner,
+                    v.to_partner,
+                    v.subject_kind,
+                    v.subject_label,
+                    v.cosell_role,
+                    v.component_role,
+                    v.status,
+                    v.answered_at,
+                    v.message,
+                    v.response_note,
+                ]
+                for v in views
+            ),
+        )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.collaboration_views(tenant=request.tenant, rows=page.object_list, partner_id=_partner_id(request))
     query = QueryDict(mutable=True)
@@ -298,6 +366,8 @@ def collaboration_withdraw(request: HttpRequest, collaboration_id) -> HttpRespon
 @roles_required(*STAFF_ROLES)
 def profile_list(request: HttpRequest) -> HttpResponse:
     """Every partner's directory profile, published or not."""
+    if export_format(request):
+        return _directory_export(request, published_only=False)
     filters, page, cards = _directory_page(request, published_only=False)
     context = {
         "filters": filters,

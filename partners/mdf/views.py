@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.tenancy.access import access_row
 from partners.models import PartnerOrganization, PartnerStatus, Tier
@@ -35,6 +35,21 @@ from .forms import (
 from .models import OPEN_CLAIM_STATUSES, ClaimStatus, RequestStatus
 
 PAGE_SIZE = 25
+# the columns of a request in the exports of the staff queue and of a partner's own requests
+REQUEST_EXPORT_FIELDS = (
+    "public_id",
+    "title",
+    "activity_type",
+    "status",
+    "planned_spend",
+    "approved_amount",
+    "currency",
+    "start_date",
+    "end_date",
+    "submitted_at",
+)
+REQUEST_EXPORT_HEADER = ["id", "campaign", "activity", "status", "planned_spend", "approved_amount", "currency"]
+REQUEST_EXPORT_HEADER += ["start_date", "end_date", "submitted_at"]
 
 # --- vendor: budgets and allocations ---------------------------------------------------------------
 
@@ -57,6 +72,15 @@ def budget_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Budget for %(period)s created. Allocate it.") % {"period": budget.period})
                 return back_to_tenant(request, "mdf:budget", budget_id=budget.public_id)
+    if request.method == "GET" and export_format(request):
+        return export_response(
+            request,
+            filename=f"mdf-budgets-{request.tenant.slug}.csv",
+            header=["id", "year", "quarter", "budget", "currency", "committed", "left", "notes"],
+            rows=selectors.budgets_with_figures(tenant=request.tenant)
+            .values_list("public_id", "year", "quarter", "amount", "currency", "committed", "left", "notes")
+            .iterator(),
+        )
     page = Paginator(selectors.budgets_with_figures(tenant=request.tenant), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "can_edit": request.membership.role in PARTNER_EDITOR_ROLES, "query": ""}
     return render(request, "mdf/budgets.html", context, status=status)
@@ -145,6 +169,15 @@ def _request_status(request: HttpRequest) -> str:
 def request_queue(request: HttpRequest) -> HttpResponse:
     status = _request_status(request)
     queryset = selectors.request_queue(tenant=request.tenant, status=status or None)
+    if export_format(request):
+        return export_response(
+            request,
+            filename=f"mdf-requests-{request.tenant.slug}.csv",
+            header=[*REQUEST_EXPORT_HEADER[:1], "partner", *REQUEST_EXPORT_HEADER[1:], "partner_remaining", "budget_left"],
+            rows=queryset.values_list(
+                "public_id", "partner__name", *REQUEST_EXPORT_FIELDS[1:], "partner_remaining", "budget_left"
+            ).iterator(),
+        )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     _predict_returns([r for r in page if r.status == RequestStatus.SUBMITTED])
     context = {
@@ -204,6 +237,44 @@ def request_decide(request: HttpRequest, request_id) -> HttpResponse:
 def claim_queue(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
+    if export_format(request):
+        return export_response(
+            request,
+            filename=f"mdf-claims-{request.tenant.slug}.csv",
+            header=[
+                "id",
+                "partner",
+                "request",
+                "campaign",
+                "claimed_amount",
+                "approved_amount",
+                "currency",
+                "leads_generated",
+                "attendees",
+                "status",
+                "submitted_at",
+                "decided_at",
+                "paid_at",
+            ],
+            rows=selectors.claim_queue(tenant=request.tenant, status=status or None)
+            .prefetch_related(None)
+            .values_list(
+                "public_id",
+                "partner__name",
+                "request__public_id",
+                "request__title",
+                "claimed_amount",
+                "approved_amount",
+                "request__currency",
+                "leads_generated",
+                "attendees",
+                "status",
+                "submitted_at",
+                "decided_at",
+                "paid_at",
+            )
+            .iterator(),
+        )
     page = Paginator(selectors.claim_queue(tenant=request.tenant, status=status or None), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -273,8 +344,9 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     """Funded campaigns with spend, tagged deals and ROPI; the sums per partner and for the program; CSV."""
     currency = services.program_currency(tenant=request.tenant)
     queryset = selectors.campaigns_with_ropi(tenant=request.tenant, currency=currency)
-    if request.GET.get("export") == "csv":
-        return csv_response(
+    if export_format(request):
+        return export_response(
+            request,
             filename=f"mdf-campaigns-{request.tenant.slug}.csv",
             header=[
                 "id",
@@ -332,6 +404,13 @@ def partner_home(request: HttpRequest) -> HttpResponse:
     partner = request.membership.partner
     budget, funds = selectors.funds_this_quarter(tenant=request.tenant, partner=partner)
     queryset = selectors.requests_for_partner(tenant=request.tenant, partner_id=partner.pk)
+    if export_format(request):
+        return export_response(
+            request,
+            filename="my-mdf-requests.csv",
+            header=[*REQUEST_EXPORT_HEADER, "claim_status"],
+            rows=queryset.values_list(*REQUEST_EXPORT_FIELDS, "claim_status").iterator(),
+        )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "budget": budget,

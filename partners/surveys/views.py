@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import csv_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import Tier
 
@@ -41,6 +41,20 @@ def _rule() -> dict:
 
 @roles_required(*STAFF_ROLES)
 def survey_list(request: HttpRequest) -> HttpResponse:
+    if export_format(request):
+        # every survey with its figures: three queries (the surveys, then the responses and the scale once)
+        surveys = list(selectors.surveys_for_staff(tenant=request.tenant))
+        figures = selectors.survey_figures(tenant=request.tenant, surveys=surveys)
+        return export_response(
+            request,
+            filename=f"surveys-{request.tenant.slug}.csv",
+            header=["id", "title", "status", "opens_on", "closes_on", "responses", "nps", "mean_score", "psat"],
+            rows=(
+                [s.public_id, s.title, s.status, s.opens_on, s.closes_on, s.response_count]
+                + [figures.get(s.pk, {}).get(name) for name in ("nps", "mean_score", "psat")]
+                for s in surveys
+            ),
+        )
     page = Paginator(selectors.surveys_for_staff(tenant=request.tenant), PAGE_SIZE).get_page(request.GET.get("page"))
     surveys = list(page)
     figures = selectors.survey_figures(tenant=request.tenant, surveys=surveys)
@@ -105,7 +119,7 @@ def survey_edit(request: HttpRequest, survey_id) -> HttpResponse:
 @roles_required(*STAFF_ROLES)
 def survey_detail(request: HttpRequest, survey_id) -> HttpResponse:
     survey = selectors.access_survey(tenant=request.tenant, public_id=survey_id)
-    if request.GET.get("export") == "csv":
+    if export_format(request):
         return _export(request, survey)
     results = selectors.survey_results(tenant=request.tenant, survey=survey)
     context = {
@@ -121,7 +135,8 @@ def survey_detail(request: HttpRequest, survey_id) -> HttpResponse:
 def _export(request: HttpRequest, survey) -> HttpResponse:
     questions = selectors.survey_questions(survey=survey)
     rows = selectors.responses_for_export(tenant=request.tenant, survey=survey)
-    return csv_response(
+    return export_response(
+        request,
         filename=f"survey-{survey.public_id}.csv",
         header=[
             "response",

@@ -220,11 +220,11 @@ def test_every_portal_url_is_mapped_to_an_api_operation_or_listed_with_a_reason(
 
 
 @cache
-def _api_operations() -> set[str]:
-    """``"<METHOD> <api url name>"`` for every operation in the document."""
+def api_operations_by_name() -> dict[str, tuple[str, dict[str, Any]]]:
+    """``"<METHOD> <api url name>"`` → (method, the operation) for every operation in the document."""
     from django.urls import get_resolver
 
-    operations = set()
+    operations: dict[str, tuple[str, dict[str, Any]]] = {}
     paths = openapi()["paths"]
 
     def walk(resolver, prefix: str, namespace: str | None) -> None:
@@ -234,10 +234,16 @@ def _api_operations() -> set[str]:
                 walk(pattern, route, pattern.namespace or namespace)
             elif namespace == "api" and pattern.name:
                 path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
-                operations.update(f"{method.upper()} {pattern.name}" for method in paths.get(path, {}) if method in _METHODS)
+                for method, operation in paths.get(path, {}).items():
+                    if method in _METHODS:
+                        operations[f"{method.upper()} {pattern.name}"] = (method, operation)
 
     walk(get_resolver(), "", None)
     return operations
+
+
+def _api_operations() -> set[str]:
+    return set(api_operations_by_name())
 
 
 @pytest.mark.parametrize("portal_name", sorted(PORTAL_TO_API))

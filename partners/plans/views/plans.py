@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import export_response
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import PartnerOrganization
 from partners.solutions.models import JointSolution
@@ -114,7 +114,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_export(request: HttpRequest) -> HttpResponse:
     """One row per goal (a plan without goals: one row), with the figures the plan page shows."""
     filters, _query, _chosen = _filters(request, partner_choice=True)
-    plans = list(selectors.plans_for_staff(tenant=request.tenant, filters=filters)[:5000])
+    return _plan_export(request, selectors.plans_for_staff(tenant=request.tenant, filters=filters))
+
+
+def _plan_export(request: HttpRequest, queryset) -> HttpResponse:
+    """The plans of ``queryset`` (at most 5000), one row per goal, with their figures (the same for both portals)."""
+    plans = list(queryset[:5000])
     by_plan = figures.plans_figures(tenant=request.tenant, plans=plans)
     header = [
         "plan_id", "title", "partner", "solution", "period_start", "period_end", "state", "status", "status_note",
@@ -145,6 +150,8 @@ def plan_export(request: HttpRequest) -> HttpResponse:
 def my_plans(request: HttpRequest) -> HttpResponse:
     filters, query, chosen = _filters(request, partner_choice=False)
     queryset = selectors.plans_for_partner(tenant=request.tenant, partner_id=_partner_id(request), filters=filters)
+    if export_format(request):
+        return _plan_export(request, queryset)
     return render(request, "plans/plan_list.html", {**_list_context(request, queryset, query, chosen), "can_edit": False})
 
 

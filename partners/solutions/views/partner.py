@@ -3,6 +3,8 @@ and answering invitations."""
 
 from __future__ import annotations
 
+from itertools import chain
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_ROLES, Role
 from ecosystem.errors import ApplicationError, NotFoundError
+from ecosystem.exports import export_format, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 
 from .. import selectors, services
@@ -42,6 +45,8 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     filter_form = SolutionFilterForm(request.GET or None)
     filters = filter_form.filters()
     entries = selectors.catalogue(tenant=request.tenant, filters=filters)
+    if export_format(request):
+        return _partner_export(request, entries)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -55,6 +60,48 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         "can_propose": _is_admin(request),
     }
     return render(request, "solutions/partner_list.html", context)
+
+
+def _partner_export(request: HttpRequest, entries) -> HttpResponse:
+    """The filtered catalogue (public fields), then the organisation's own solutions in any state (two queries more)."""
+    ours = selectors.with_partner_names(
+        tenant=request.tenant,
+        solutions=list(selectors.solutions_for_partner(tenant=request.tenant, partner_id=_partner_id(request))),
+    )
+    catalogue_rows = (
+        [
+            "catalogue",
+            e.public_id,
+            e.name,
+            "in_market",
+            e.orchestrator,
+            "; ".join(e.industries),
+            "; ".join(e.region_labels),
+            "; ".join(c.partner_name for c in e.components),
+            e.launched_at,
+        ]
+        for e in entries
+    )
+    our_rows = (
+        [
+            "ours",
+            s.public_id,
+            s.name,
+            s.status,
+            s.orchestrator_name,
+            "; ".join(s.industries),
+            "; ".join(s.regions),
+            "",
+            s.launched_at,
+        ]
+        for s in ours
+    )
+    return export_response(
+        request,
+        filename="solutions.csv",
+        header=["list", "id", "name", "status", "orchestrator", "industries", "regions", "partners", "launched_at"],
+        rows=chain(catalogue_rows, our_rows),
+    )
 
 
 @roles_required(Role.PARTNER_ADMIN)
