@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.models import Region
 
@@ -59,13 +59,20 @@ def accounts(request: HttpRequest) -> HttpResponse:
             return back_to_tenant(request, "customer_accounts:list")
     query = request.GET.get("q", "")
     if request.method == "GET" and export_format(request):
-        return export_response(
+        return export_queryset(
             request,
             filename=f"customer-accounts-{request.tenant.slug}.csv",
-            header=["id", "name", "domain", "industry", "region", "owner", "active_registrations", "open_direct_opportunities"],
-            rows=account_list(tenant=request.tenant, query=query)
-            .values_list("public_id", "name", "domain", "industry", "region", "owner_kind", "active_registrations", "open_direct")
-            .iterator(),
+            queryset=account_list(tenant=request.tenant, query=query),
+            columns={
+                "id": "public_id",
+                "name": "name",
+                "domain": "domain",
+                "industry": "industry",
+                "region": "region",
+                "owner": "owner_kind",
+                "active_registrations": "active_registrations",
+                "open_direct_opportunities": "open_direct",
+            },
         )
     page = Paginator(account_list(tenant=request.tenant, query=query), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

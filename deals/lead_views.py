@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError, NotFoundError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset
 from ecosystem.portal.base import back_to_tenant, roles_required
 from partners.mdf.selectors import registrable_campaigns
 from partners.models import Capability, PartnerOrganization, Region
@@ -28,22 +28,22 @@ from .lead_forms import LeadConvertForm, LeadForm
 from .models import LeadStatus, ProductLine
 
 PAGE_SIZE = 25
-# (column, field) of the staff lead export
-STAFF_LEAD_EXPORT = (
-    ("id", "public_id"),
-    ("company", "company_name"),
-    ("domain", "domain"),
-    ("contact", "contact_name"),
-    ("contact_email", "contact_email"),
-    ("region", "region"),
-    ("partner_type", "partner_type"),
-    ("estimated_value", "estimated_value"),
-    ("currency", "currency"),
-    ("status", "status"),
-    ("offered_to", "offered_to__name"),
-    ("respond_by", "respond_by"),
-    ("created_at", "created_at"),
-)
+# column → field of the staff lead export
+STAFF_LEAD_EXPORT = {
+    "id": "public_id",
+    "company": "company_name",
+    "domain": "domain",
+    "contact": "contact_name",
+    "contact_email": "contact_email",
+    "region": "region",
+    "partner_type": "partner_type",
+    "estimated_value": "estimated_value",
+    "currency": "currency",
+    "status": "status",
+    "offered_to": "offered_to__name",
+    "respond_by": "respond_by",
+    "created_at": "created_at",
+}
 
 
 def _form_error(form, error: ApplicationError) -> None:
@@ -64,13 +64,11 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region", "")
     region = region if region in Region.values else ""
     if export_format(request):
-        return export_response(
+        return export_queryset(
             request,
             filename=f"leads-{request.tenant.slug}.csv",
-            header=[name for name, _field in STAFF_LEAD_EXPORT],
-            rows=leads.leads_for_staff(tenant=request.tenant, status=status, region=region)
-            .values_list(*(field for _name, field in STAFF_LEAD_EXPORT))
-            .iterator(),
+            queryset=leads.leads_for_staff(tenant=request.tenant, status=status, region=region),
+            columns=STAFF_LEAD_EXPORT,
         )
     page = Paginator(leads.leads_for_staff(tenant=request.tenant, status=status, region=region), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -255,16 +253,20 @@ def my_leads(request: HttpRequest) -> HttpResponse:
     partner_id = request.membership.partner_id
     if export_format(request):
         # what the list shows a partner: no contact details (those are on an accepted lead's own page)
-        return export_response(
+        return export_queryset(
             request,
             filename="my-leads.csv",
-            header=["id", "company", "region", "estimated_value", "currency", "status", "respond_by", "updated_at"],
-            rows=leads.leads_for_partner(tenant=request.tenant, partner_id=partner_id, status=status)
-            .select_related(None)
-            .values_list(
-                "public_id", "company_name", "region", "estimated_value", "currency", "status", "respond_by", "updated_at"
-            )
-            .iterator(),
+            queryset=leads.leads_for_partner(tenant=request.tenant, partner_id=partner_id, status=status),
+            columns={
+                "id": "public_id",
+                "company": "company_name",
+                "region": "region",
+                "estimated_value": "estimated_value",
+                "currency": "currency",
+                "status": "status",
+                "respond_by": "respond_by",
+                "updated_at": "updated_at",
+            },
         )
     page = Paginator(leads.leads_for_partner(tenant=request.tenant, partner_id=partner_id, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.errors import ApplicationError, NotFoundError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
@@ -175,13 +175,19 @@ def overview(request: HttpRequest) -> HttpResponse:
     courses = selectors.course_overview(tenant=request.tenant)
     if export_format(request):
         # the course table of the page: one query
-        return export_response(
+        return export_queryset(
             request,
             filename=f"training-courses-{request.tenant.slug}.csv",
-            header=["id", "title", "track", "published", "attempted", "passed", "certified_now"],
-            rows=courses.order_by("title", "id")
-            .values_list("public_id", "title", "track", "is_published", "attempted", "passed", "certified")
-            .iterator(),
+            queryset=courses.order_by("title", "id"),
+            columns={
+                "id": "public_id",
+                "title": "title",
+                "track": "track",
+                "published": "is_published",
+                "attempted": "attempted",
+                "passed": "passed",
+                "certified_now": "certified",
+            },
         )
     expiring = selectors.certification_filter(tenant=request.tenant, data={"expiring_within_days": EXPIRING_SOON_DAYS}).qs.count()
     context = {

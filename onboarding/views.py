@@ -17,7 +17,7 @@ from ecosystem import ratelimit
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.client_ip import client_ip
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
 from ecosystem.tenancy.access import access_row
@@ -92,37 +92,23 @@ def application_list(request: HttpRequest) -> HttpResponse:
         tenant=request.tenant, status=None if status == "all" else status, by_fit=sort == "fit"
     )
     if export_format(request):
-        return export_response(
+        return export_queryset(
             request,
             filename=f"applications-{request.tenant.slug}.csv",
-            header=[
-                "id",
-                "company",
-                "website_domain",
-                "partner_type",
-                "expected_deal_volume",
-                "contact_name",
-                "contact_email",
-                "status",
-                "partner_fit",
-                "submitted_at",
-                "decided_at",
-            ],
-            rows=queryset.select_related(None)
-            .values_list(
-                "public_id",
-                "company_name",
-                "website_domain",
-                "partner_type",
-                "expected_deal_volume",
-                "contact_name",
-                "contact_email",
-                "status",
-                "fit_score",
-                "submitted_at",
-                "decided_at",
-            )
-            .iterator(),
+            queryset=queryset,
+            columns={
+                "id": "public_id",
+                "company": "company_name",
+                "website_domain": "website_domain",
+                "partner_type": "partner_type",
+                "expected_deal_volume": "expected_deal_volume",
+                "contact_name": "contact_name",
+                "contact_email": "contact_email",
+                "status": "status",
+                "partner_fit": "fit_score",
+                "submitted_at": "submitted_at",
+                "decided_at": "decided_at",
+            },
         )
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     return render(
@@ -412,36 +398,21 @@ def screening(request: HttpRequest) -> HttpResponse:
                 return back_to_tenant(request, "onboarding:screening")
     if request.method == "GET" and export_format(request):
         # the open matches the page lists, strongest first: one query
-        rows = (
-            ScreeningMatch.objects.filter(tenant=request.tenant, status=MatchStatus.OPEN)
-            .order_by("-score", "id")
-            .values_list(
-                "public_id",
-                "subject_name",
-                "application__public_id",
-                "partner__public_id",
-                "listed_name",
-                "listed_country",
-                "listed_program",
-                "score",
-                "created_at",
-            )
-        )
-        return export_response(
+        return export_queryset(
             request,
             filename=f"screening-matches-{request.tenant.slug}.csv",
-            header=[
-                "id",
-                "screened_name",
-                "application_id",
-                "partner_id",
-                "listed_party",
-                "listed_country",
-                "program",
-                "score",
-                "found_at",
-            ],
-            rows=rows.iterator(),
+            queryset=ScreeningMatch.objects.filter(tenant=request.tenant, status=MatchStatus.OPEN).order_by("-score", "id"),
+            columns={
+                "id": "public_id",
+                "screened_name": "subject_name",
+                "application_id": "application__public_id",
+                "partner_id": "partner__public_id",
+                "listed_party": "listed_name",
+                "listed_country": "listed_country",
+                "program": "listed_program",
+                "score": "score",
+                "found_at": "created_at",
+            },
         )
     context = {
         "current": ScreeningList.objects.filter(tenant=request.tenant).first(),

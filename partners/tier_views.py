@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset
 from ecosystem.portal.base import back_to_tenant, roles_required
 
 from . import tiers
@@ -25,15 +25,18 @@ from .selectors import access_partner
 def tier_ladder(request: HttpRequest) -> HttpResponse:
     if export_format(request):
         # the proposed tier changes waiting for a decision (the tiers themselves are settings): one query
-        fields = ("partner__public_id", "partner__name", "partner__tier__name", "eligible_tier__name", "below_since")
-        return export_response(
+        return export_queryset(
             request,
             filename=f"tier-proposals-{request.tenant.slug}.csv",
-            header=["partner_id", "partner", "current_tier", "proposed_tier", "below_tier_since", "evaluated_at"],
-            rows=tiers.pending_proposals(tenant=request.tenant)
-            .order_by("partner__name", "id")
-            .values_list(*fields, "evaluated_at")
-            .iterator(),
+            queryset=tiers.pending_proposals(tenant=request.tenant).order_by("partner__name", "id"),
+            columns={
+                "partner_id": "partner__public_id",
+                "partner": "partner__name",
+                "current_tier": "partner__tier__name",
+                "proposed_tier": "eligible_tier__name",
+                "below_tier_since": "below_since",
+                "evaluated_at": "evaluated_at",
+            },
         )
     ladder = tiers.Ladder.load(request.tenant)
     context = {

@@ -15,7 +15,7 @@ from ecosystem.accounts.forms import InvitationForm
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.accounts.selectors import pending_invitations, team_members
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.portal.forms import ReasonForm
 from ecosystem.portal.lists import filter_query
@@ -32,12 +32,19 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     partner_filter = selectors.partner_filter(tenant=request.tenant, data=request.GET)
     queryset = partner_filter.qs.order_by("name", "id")
     if export_format(request):
-        rows = queryset.values_list("public_id", "name", "partner_type", "website_domain", "country", "status", "created_at")
-        return export_response(
+        return export_queryset(
             request,
             filename=f"partners-{request.tenant.slug}.csv",
-            header=["id", "name", "type", "website_domain", "country", "status", "created_at"],
-            rows=rows,
+            queryset=queryset,
+            columns={
+                "id": "public_id",
+                "name": "name",
+                "type": "partner_type",
+                "website_domain": "website_domain",
+                "country": "country",
+                "status": "status",
+                "created_at": "created_at",
+            },
         )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
 from ecosystem.errors import ApplicationError, NotFoundError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 
 from . import lists, selectors, services
@@ -124,11 +124,11 @@ def my_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")
     found = lists.own_accounts(tenant=request.tenant, partner_id=side, population=population, search=search)
     if export_format(request):
-        return export_response(
+        return export_queryset(
             request,
             filename="my-account-list.csv",
-            header=["population", "domain", "name", "external_id"],
-            rows=found.values_list("population", "domain", "name", "external_id").iterator(),
+            queryset=found,
+            columns={"population": "population", "domain": "domain", "name": "name", "external_id": "external_id"},
         )
     form = UploadForm(request.POST or None, request.FILES or None)
     errors: list = []

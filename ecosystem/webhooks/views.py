@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import Role
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset
 from ecosystem.portal.base import back_to_tenant, roles_required
 
 from . import selectors, services
@@ -47,34 +47,22 @@ def _detail(request: HttpRequest, endpoint, *, new_secret: str | None = None) ->
     status = request.GET.get("status") or ""
     if new_secret is None and export_format(request):
         # the delivery log as filtered (never the secret or the payloads): one query
-        rows = selectors.delivery_log(tenant=request.tenant, endpoint=endpoint, status=status).values_list(
-            "public_id",
-            "created_at",
-            "event__event_type",
-            "event__public_id",
-            "status",
-            "attempts",
-            "last_status_code",
-            "last_error",
-            "last_attempt_at",
-            "delivered_at",
-        )
-        return export_response(
+        return export_queryset(
             request,
             filename=f"webhook-deliveries-{endpoint.public_id}.csv",
-            header=[
-                "id",
-                "created_at",
-                "event",
-                "event_id",
-                "status",
-                "attempts",
-                "last_code",
-                "last_error",
-                "last_attempt_at",
-                "delivered_at",
-            ],
-            rows=rows.iterator(),
+            queryset=selectors.delivery_log(tenant=request.tenant, endpoint=endpoint, status=status),
+            columns={
+                "id": "public_id",
+                "created_at": "created_at",
+                "event": "event__event_type",
+                "event_id": "event__public_id",
+                "status": "status",
+                "attempts": "attempts",
+                "last_code": "last_status_code",
+                "last_error": "last_error",
+                "last_attempt_at": "last_attempt_at",
+                "delivered_at": "delivered_at",
+            },
         )
     page = Paginator(selectors.delivery_log(tenant=request.tenant, endpoint=endpoint, status=status), LOG_PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ecosystem.accounts.models import PARTNER_EDITOR_ROLES, PARTNER_ROLES, STAFF_ROLES
 from ecosystem.errors import ApplicationError
-from ecosystem.exports import export_format, export_response
+from ecosystem.exports import export_format, export_queryset, export_response
 from ecosystem.portal.base import back_to_tenant, roles_required
 from ecosystem.tenancy.access import access_row
 from partners.models import PartnerOrganization, PartnerStatus, Tier
@@ -35,21 +35,19 @@ from .forms import (
 from .models import OPEN_CLAIM_STATUSES, ClaimStatus, RequestStatus
 
 PAGE_SIZE = 25
-# the columns of a request in the exports of the staff queue and of a partner's own requests
-REQUEST_EXPORT_FIELDS = (
-    "public_id",
-    "title",
-    "activity_type",
-    "status",
-    "planned_spend",
-    "approved_amount",
-    "currency",
-    "start_date",
-    "end_date",
-    "submitted_at",
-)
-REQUEST_EXPORT_HEADER = ["id", "campaign", "activity", "status", "planned_spend", "approved_amount", "currency"]
-REQUEST_EXPORT_HEADER += ["start_date", "end_date", "submitted_at"]
+# the columns of a request (column → field, after its "id") in the exports of the staff queue and of a
+# partner's own requests
+REQUEST_EXPORT_COLUMNS = {
+    "campaign": "title",
+    "activity": "activity_type",
+    "status": "status",
+    "planned_spend": "planned_spend",
+    "approved_amount": "approved_amount",
+    "currency": "currency",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "submitted_at": "submitted_at",
+}
 
 # --- vendor: budgets and allocations ---------------------------------------------------------------
 
@@ -73,13 +71,20 @@ def budget_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Budget for %(period)s created. Allocate it.") % {"period": budget.period})
                 return back_to_tenant(request, "mdf:budget", budget_id=budget.public_id)
     if request.method == "GET" and export_format(request):
-        return export_response(
+        return export_queryset(
             request,
             filename=f"mdf-budgets-{request.tenant.slug}.csv",
-            header=["id", "year", "quarter", "budget", "currency", "committed", "left", "notes"],
-            rows=selectors.budgets_with_figures(tenant=request.tenant)
-            .values_list("public_id", "year", "quarter", "amount", "currency", "committed", "left", "notes")
-            .iterator(),
+            queryset=selectors.budgets_with_figures(tenant=request.tenant),
+            columns={
+                "id": "public_id",
+                "year": "year",
+                "quarter": "quarter",
+                "budget": "amount",
+                "currency": "currency",
+                "committed": "committed",
+                "left": "left",
+                "notes": "notes",
+            },
         )
     page = Paginator(selectors.budgets_with_figures(tenant=request.tenant), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "can_edit": request.membership.role in PARTNER_EDITOR_ROLES, "query": ""}
@@ -170,13 +175,17 @@ def request_queue(request: HttpRequest) -> HttpResponse:
     status = _request_status(request)
     queryset = selectors.request_queue(tenant=request.tenant, status=status or None)
     if export_format(request):
-        return export_response(
+        return export_queryset(
             request,
             filename=f"mdf-requests-{request.tenant.slug}.csv",
-            header=[*REQUEST_EXPORT_HEADER[:1], "partner", *REQUEST_EXPORT_HEADER[1:], "partner_remaining", "budget_left"],
-            rows=queryset.values_list(
-                "public_id", "partner__name", *REQUEST_EXPORT_FIELDS[1:], "partner_remaining", "budget_left"
-            ).iterator(),
+            queryset=queryset,
+            columns={
+                "id": "public_id",
+                "partner": "partner__name",
+                **REQUEST_EXPORT_COLUMNS,
+                "partner_remaining": "partner_remaining",
+                "budget_left": "budget_left",
+            },
         )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     _predict_returns([r for r in page if r.status == RequestStatus.SUBMITTED])
@@ -238,42 +247,25 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     if export_format(request):
-        return export_response(
+        return export_queryset(
             request,
             filename=f"mdf-claims-{request.tenant.slug}.csv",
-            header=[
-                "id",
-                "partner",
-                "request",
-                "campaign",
-                "claimed_amount",
-                "approved_amount",
-                "currency",
-                "leads_generated",
-                "attendees",
-                "status",
-                "submitted_at",
-                "decided_at",
-                "paid_at",
-            ],
-            rows=selectors.claim_queue(tenant=request.tenant, status=status or None)
-            .prefetch_related(None)
-            .values_list(
-                "public_id",
-                "partner__name",
-                "request__public_id",
-                "request__title",
-                "claimed_amount",
-                "approved_amount",
-                "request__currency",
-                "leads_generated",
-                "attendees",
-                "status",
-                "submitted_at",
-                "decided_at",
-                "paid_at",
-            )
-            .iterator(),
+            queryset=selectors.claim_queue(tenant=request.tenant, status=status or None),
+            columns={
+                "id": "public_id",
+                "partner": "partner__name",
+                "request": "request__public_id",
+                "campaign": "request__title",
+                "claimed_amount": "claimed_amount",
+                "approved_amount": "approved_amount",
+                "currency": "request__currency",
+                "leads_generated": "leads_generated",
+                "attendees": "attendees",
+                "status": "status",
+                "submitted_at": "submitted_at",
+                "decided_at": "decided_at",
+                "paid_at": "paid_at",
+            },
         )
     page = Paginator(selectors.claim_queue(tenant=request.tenant, status=status or None), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -405,11 +397,11 @@ def partner_home(request: HttpRequest) -> HttpResponse:
     budget, funds = selectors.funds_this_quarter(tenant=request.tenant, partner=partner)
     queryset = selectors.requests_for_partner(tenant=request.tenant, partner_id=partner.pk)
     if export_format(request):
-        return export_response(
+        return export_queryset(
             request,
             filename="my-mdf-requests.csv",
-            header=[*REQUEST_EXPORT_HEADER, "claim_status"],
-            rows=queryset.values_list(*REQUEST_EXPORT_FIELDS, "claim_status").iterator(),
+            queryset=queryset,
+            columns={"id": "public_id", **REQUEST_EXPORT_COLUMNS, "claim_status": "claim_status"},
         )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
