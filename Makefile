@@ -45,6 +45,7 @@ bench: install
 	@$(PY) bench/health.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/health_run.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/dashboard.py
+	@$(PY) -m ecosystem.devstack exec $(PY) bench/throttle.py
 	@$(PY) -m ecosystem.devstack exec $(PY) bench/api_load.py
 	@bench/make_run_timing.sh
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -44,7 +44,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.accounts import name_key, root_domain
-from deals.imports import MAX_FILE_BYTES, MAX_ROWS, ImportFileInvalid, RowError, ValueInvalid, parse_date, read_csv
+from deals.imports import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    CsvImportResult,
+    ImportFileInvalid,
+    RowError,
+    ValueInvalid,
+    parse_date,
+    read_csv,
+)
 from deals.imports.headers import column_positions
 from deals.models import CustomerAccount, DealRegistration
 from ecosystem.audit.services import audit_record
@@ -82,27 +91,13 @@ BATCH_SIZE = 5_000
 
 
 @dataclass
-class TouchpointImportResult:
-    """What an import did: ``created`` rows written and ``already_imported`` rows skipped, or ``errors``
-    (then nothing was written). ``ignored_columns`` are the file's columns this import does not read."""
+class TouchpointImportResult(CsvImportResult):
+    """What a touchpoint import did (``CsvImportResult``): rows created, and rows imported before (skipped)."""
 
-    rows: int
+    COUNTS = ("created", "already_imported")
+
     created: int = 0
     already_imported: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "already_imported": self.already_imported,
-            "ignored_columns": list(self.ignored_columns),
-        }
 
 
 # --- one cell --------------------------------------------------------------------------------------

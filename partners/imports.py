@@ -39,7 +39,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from deals.imports import ImportFileInvalid, RowError, ValueInvalid, read_csv
+from deals.imports import CsvImportResult, ImportFileInvalid, RowError, ValueInvalid, read_csv
 from deals.imports.headers import column_positions
 from ecosystem.audit.services import audit_record
 from ecosystem.errors import ApplicationError
@@ -78,29 +78,14 @@ IMPORT_REASON = "CSV import"
 
 
 @dataclass
-class ImportResult:
-    """What an import did: partners or contacts ``created``, ``updated`` and ``unchanged``, or ``errors``
-    (then nothing was written). ``ignored_columns`` are the file's columns this import does not read."""
+class ImportResult(CsvImportResult):
+    """What a partner or contact import did (``CsvImportResult``): rows created, updated and unchanged."""
 
-    rows: int
+    COUNTS = ("created", "updated", "unchanged")
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "ignored_columns": list(self.ignored_columns),
-        }
 
 
 class _Rejected(Exception):

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attribution.touchpoint_imports import account_index, accounts_for_rows, match_account
-from deals.imports import ImportFileInvalid, RowError, ValueInvalid, parse_amount, parse_date, read_csv
+from deals.imports import CsvImportResult, ImportFileInvalid, RowError, ValueInvalid, parse_amount, parse_date, read_csv
 from deals.imports.headers import column_positions
 from ecosystem.accounts.models import User
 from ecosystem.audit.services import audit_record
@@ -77,21 +77,13 @@ class RevenueEntry:
 
 
 @dataclass
-class RevenueImportResult:
-    """What an import did: ``created`` and ``replaced`` account-months, or ``errors`` (then nothing was written)."""
+class RevenueImportResult(CsvImportResult):
+    """What a revenue import did (``CsvImportResult``): account-months created and replaced."""
 
-    rows: int
+    COUNTS = ("created", "replaced")
+
     created: int = 0
     replaced: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict[str, Any]:
-        return {"rows": self.rows, "created": self.created, "replaced": self.replaced, "ignored_columns": self.ignored_columns}
 
 
 # --- one value -------------------------------------------------------------------------------------

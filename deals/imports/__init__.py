@@ -46,7 +46,7 @@ from .headers import (
     recognise,
 )
 from .reading import MAX_FILE_BYTES, MAX_ROWS, CsvFile, ImportFileInvalid, read_csv
-from .results import RowError, Validation
+from .results import CsvImportResult, RowError, Validation
 from .staging import STAGING_SECONDS, staged_drop, staged_get, staged_put, staged_update
 from .validation import COPY_PROGRESS_EVERY, import_validate
 from .values import CLOSED_STAGE_WORDS, MAX_AMOUNT, ValueInvalid, parse_amount, parse_currency, parse_date, stage_is_open
@@ -67,6 +67,7 @@ __all__ = [
     "STAGING_SECONDS",
     "ApplicationError",
     "CsvFile",
+    "CsvImportResult",
     "ImportFileInvalid",
     "ImportOutcome",
     "ImportRejected",

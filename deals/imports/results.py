@@ -1,9 +1,9 @@
-"""CRM imports: what checking a file found (the rows' errors and the cleaned rows)."""
+"""CSV imports: what checking a file found (the rows' errors and the cleaned rows), and what an import did."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 # --- validation ------------------------------------------------------------------------------------
 
@@ -17,6 +17,32 @@ class RowError:
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "code": self.code, "message": self.message}
+
+
+@dataclass
+class CsvImportResult:
+    """What an all-or-nothing CSV import did: its counts, or ``errors`` (then nothing was written).
+
+    ``ignored_columns`` are the file's columns the import does not read. Each import adds its counts as
+    int fields and names them in ``COUNTS``, the order ``summary()`` gives them in.
+    """
+
+    COUNTS: ClassVar[tuple[str, ...]] = ()
+
+    rows: int
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            **{name: getattr(self, name) for name in self.COUNTS},
+            "ignored_columns": list(self.ignored_columns),
+        }
 
 
 @dataclass

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from attribution.economics.services import parse_month
 from attribution.touchpoint_imports import account_index, accounts_for_rows, match_account
-from deals.imports import ImportFileInvalid, RowError, ValueInvalid, parse_amount, read_csv
+from deals.imports import CsvImportResult, ImportFileInvalid, RowError, ValueInvalid, parse_amount, read_csv
 from deals.imports.headers import column_positions
 from ecosystem.accounts.models import User
 from ecosystem.audit.services import audit_record
@@ -62,16 +62,13 @@ class UsageEntry:
 
 
 @dataclass
-class UsageImportResult:
-    rows: int
+class UsageImportResult(CsvImportResult):
+    """What a usage import did (``CsvImportResult``): figures created and replaced."""
+
+    COUNTS = ("created", "replaced")
+
     created: int = 0
     replaced: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def parse_metric(raw: Any) -> str:
