@@ -102,3 +102,19 @@ def rewrite_rows_in_migration(
 def encrypt_stored(value: str | None) -> str | None:
     """A stored value encrypted, unless it is empty or encrypted already (for data migrations)."""
     return value if not value or value.startswith(PREFIX) else encrypt(value)
+
+
+def column_migrations(model: str, columns: tuple[str, ...]) -> tuple[Callable, Callable]:
+    """The ``RunPython`` pair for a data migration that encrypts ``columns`` of ``model`` (and decrypts them back)."""
+
+    def encrypt_rows(apps, schema_editor):
+        rewrite_rows_in_migration(
+            apps, schema_editor, model=model, columns=columns, convert=lambda row: {c: encrypt_stored(row[c]) for c in columns}
+        )
+
+    def decrypt_rows(apps, schema_editor):
+        rewrite_rows_in_migration(
+            apps, schema_editor, model=model, columns=columns, convert=lambda row: {c: decrypt(row[c]) for c in columns}
+        )
+
+    return encrypt_rows, decrypt_rows

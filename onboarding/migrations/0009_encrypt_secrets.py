@@ -5,7 +5,7 @@ tenant by tenant (backwards: decrypted again)."""
 from django.db import migrations, models
 
 import ecosystem.encrypted
-from ecosystem.encrypted import decrypt, encrypt_stored, rewrite_rows_in_migration
+from ecosystem.encrypted import column_migrations, decrypt, encrypt_stored, rewrite_rows_in_migration
 
 
 def encrypt_rows(apps, schema_editor):
@@ -18,14 +18,8 @@ def encrypt_rows(apps, schema_editor):
     )
 
 
-def decrypt_rows(apps, schema_editor):
-    rewrite_rows_in_migration(
-        apps,
-        schema_editor,
-        model="onboarding.CredentialIssuerSecret",
-        columns=("secret",),
-        convert=lambda row: {"secret": decrypt(row["secret"])},
-    )
+# backwards: the secrets decrypted again (the tail column goes with its field)
+_encrypt_only, decrypt_rows = column_migrations("onboarding.CredentialIssuerSecret", ("secret",))
 
 
 class Migration(migrations.Migration):

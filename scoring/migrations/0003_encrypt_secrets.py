@@ -4,27 +4,9 @@ before are encrypted in place, tenant by tenant (backwards: decrypted again)."""
 from django.db import migrations
 
 import ecosystem.encrypted
-from ecosystem.encrypted import decrypt, encrypt_stored, rewrite_rows_in_migration
+from ecosystem.encrypted import column_migrations
 
-
-def encrypt_rows(apps, schema_editor):
-    rewrite_rows_in_migration(
-        apps,
-        schema_editor,
-        model="scoring.ScoringSettings",
-        columns=("alert_webhook_secret",),
-        convert=lambda row: {"alert_webhook_secret": encrypt_stored(row["alert_webhook_secret"])},
-    )
-
-
-def decrypt_rows(apps, schema_editor):
-    rewrite_rows_in_migration(
-        apps,
-        schema_editor,
-        model="scoring.ScoringSettings",
-        columns=("alert_webhook_secret",),
-        convert=lambda row: {"alert_webhook_secret": decrypt(row["alert_webhook_secret"])},
-    )
+encrypt_rows, decrypt_rows = column_migrations("scoring.ScoringSettings", ("alert_webhook_secret",))
 
 
 class Migration(migrations.Migration):

@@ -4,29 +4,9 @@ and the rows written before are encrypted in place, tenant by tenant (backwards:
 from django.db import migrations
 
 import ecosystem.encrypted
-from ecosystem.encrypted import decrypt, encrypt_stored, rewrite_rows_in_migration
+from ecosystem.encrypted import column_migrations
 
-COLUMNS = ("secret", "previous_secret")
-
-
-def encrypt_rows(apps, schema_editor):
-    rewrite_rows_in_migration(
-        apps,
-        schema_editor,
-        model="webhooks.WebhookEndpoint",
-        columns=COLUMNS,
-        convert=lambda row: {column: encrypt_stored(row[column]) for column in COLUMNS},
-    )
-
-
-def decrypt_rows(apps, schema_editor):
-    rewrite_rows_in_migration(
-        apps,
-        schema_editor,
-        model="webhooks.WebhookEndpoint",
-        columns=COLUMNS,
-        convert=lambda row: {column: decrypt(row[column]) for column in COLUMNS},
-    )
+encrypt_rows, decrypt_rows = column_migrations("webhooks.WebhookEndpoint", ("secret", "previous_secret"))
 
 
 class Migration(migrations.Migration):
